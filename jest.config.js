@@ -1,0 +1,15 @@
+// ESM-only packages pulled in by light-my-request (cookie@2) and @fastify/static
+// (content-disposition@3) must be transformed by ts-jest on Node 20.
+const esmDeps = ['cookie', 'content-disposition'];
+const base = {
+  moduleFileExtensions: ['js', 'mjs', 'json', 'ts'],
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j|mj)s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }] },
+  transformIgnorePatterns: [`node_modules/(?!(${esmDeps.join('|')})/)`],
+};
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
+    { ...base, displayName: 'e2e', rootDir: '.', testRegex: 'test/.*\\.e2e-spec\\.ts$' },
+  ],
+};
