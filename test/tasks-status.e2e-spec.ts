@@ -71,16 +71,34 @@ describe('GET /api/tasks/:task_id/status/ (e2e)', () => {
     let body = (await get(`/api/tasks/${id}/status/`)).json();
     expect(body.status).toBe('PROCESSING');
     expect(body.started_at).toEqual(expect.any(String));
-    expect(body.progress).toEqual({ current: 0, total: 3, percentage: 0, current_segment_id: 's1' });
+    expect(body.progress).toEqual({
+      current: 0,
+      total: 3,
+      percentage: 0,
+      current_segment_id: 's1',
+    });
 
-    tasks.addCompletedSegment(id, { segment_id: 's1', audio_url: '/media/a/s1.wav', duration: 1.5 });
+    tasks.addCompletedSegment(id, {
+      segment_id: 's1',
+      audio_url: '/media/a/s1.wav',
+      duration: 1.5,
+    });
     tasks.setProgress(id, { current: 1, currentSegmentId: 's2' });
     body = (await get(`/api/tasks/${id}/status/`)).json();
-    expect(body.progress).toEqual({ current: 1, total: 3, percentage: 33, current_segment_id: 's2' });
+    expect(body.progress).toEqual({
+      current: 1,
+      total: 3,
+      percentage: 33,
+      current_segment_id: 's2',
+    });
 
     tasks.addError(id, 's2', 'Synthesis failed');
     tasks.setProgress(id, { current: 2, currentSegmentId: 's3' });
-    tasks.addCompletedSegment(id, { segment_id: 's3', audio_url: '/media/a/s3.wav', duration: 2.25 });
+    tasks.addCompletedSegment(id, {
+      segment_id: 's3',
+      audio_url: '/media/a/s3.wav',
+      duration: 2.25,
+    });
     tasks.setProgress(id, { current: 3 });
     tasks.finish(id);
 

@@ -23,6 +23,9 @@ class EnvironmentVariables {
   @IsString() @IsNotEmpty() DATA_DIR = './data';
   @IsString() CORS_ORIGINS = 'http://localhost:3000';
   @IsOptional() @Transform(integer) @IsInt() @Min(1) @Max(64) TTS_WORKERS?: number;
+  @Transform(integer) @IsInt() @Min(1) MAX_ACTIVE_TASKS = 1000;
+  @Transform(integer) @IsInt() @Min(0) TASK_RETENTION_SECONDS = 86_400;
+  @Transform(integer) @IsInt() @Min(0) TASK_MAX_RETAINED = 10_000;
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
 }
 
@@ -35,6 +38,12 @@ export interface AppConfig {
   corsOrigins: string[];
   ttsWorkers: number;
   logLevel: string;
+  /** Unfinished tasks accepted at once; beyond that generation answers 503. */
+  maxActiveTasks: number;
+  /** How long a finished task stays queryable. */
+  taskRetentionSeconds: number;
+  /** How many finished tasks are kept at most (oldest evicted first). */
+  taskMaxRetained: number;
 }
 
 /** Validates raw environment variables; throws one readable error listing every bad value. */
@@ -57,10 +66,23 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
       .filter(Boolean),
     ttsWorkers: vars.TTS_WORKERS ?? availableParallelism(),
     logLevel: vars.LOG_LEVEL,
+    maxActiveTasks: vars.MAX_ACTIVE_TASKS,
+    taskRetentionSeconds: vars.TASK_RETENTION_SECONDS,
+    taskMaxRetained: vars.TASK_MAX_RETAINED,
   };
 }
 
-const KNOWN_VARIABLES = ['PORT', 'HOST', 'DATA_DIR', 'CORS_ORIGINS', 'TTS_WORKERS', 'LOG_LEVEL'];
+const KNOWN_VARIABLES = [
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'CORS_ORIGINS',
+  'TTS_WORKERS',
+  'LOG_LEVEL',
+  'MAX_ACTIVE_TASKS',
+  'TASK_RETENTION_SECONDS',
+  'TASK_MAX_RETAINED',
+];
 
 /** Keeps only the variables we know; unset and empty both mean "use the default". */
 function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {

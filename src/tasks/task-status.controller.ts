@@ -1,10 +1,36 @@
-import { Controller, Get, Param, Res, UseFilters } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  MessageEvent,
+  Param,
+  Post,
+  Res,
+  Sse,
+  UseFilters,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { map, Observable } from 'rxjs';
 import { ErrorBodyDto } from '../common/http/error-body.dto';
 import { TaskStatusDto } from './dto/task-status.dto';
 import { TaskManagerService } from './task-manager.service';
 import { TaskNotFoundFilter } from './task-not-found.filter';
+
+/** Seconds a poller should wait between polls of an unfinished task (StoryFlow polls every 2 s). */
+const POLL_AFTER_SECONDS = '2';
+const HEARTBEAT_MS = 15_000;
 
 @ApiTags('tasks')
 @Controller('tasks')
@@ -14,11 +40,65 @@ export class TaskStatusController {
 
   @Get(':task_id/status')
   @ApiOperation({ summary: 'Status of a background task (polled by the UI every 2 s)' })
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag of a previous answer' })
   @ApiOkResponse({ type: TaskStatusDto })
+  @ApiResponse({ status: 304, description: 'Unchanged since the ETag given in If-None-Match' })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`{"error":"Task not found"}`' })
-  status(@Param('task_id') taskId: string, @Res() reply: FastifyReply): void {
+  status(
+    @Param('task_id') taskId: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() reply: FastifyReply,
+  ): void {
     // The snapshot is serialized once per version by the manager; send those bytes as they are.
     const view = this.tasks.getView(taskId);
+    reply.header('etag', view.etag).header('cache-control', 'no-cache');
+    if (!this.tasks.isTerminal(view.snapshot.status))
+      reply.header('retry-after', POLL_AFTER_SECONDS);
+    if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, view.etag)) {
+      reply.code(304).send();
+      return;
+    }
     reply.header('content-type', 'application/json; charset=utf-8').send(view.json);
   }
+
+  @Sse(':task_id/events')
+  @ApiOperation({
+    summary: 'Live status as server-sent events',
+    description:
+      'A `status` event with the snapshot at once, one per change, and the stream ends after ' +
+      'the terminal snapshot. A comment line every 15 s keeps proxies from closing it.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ type: TaskStatusDto, description: 'each `status` event carries a snapshot' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  // async: an unknown id rejects before any header is out, so the filters answer 404 JSON.
+  async events(@Param('task_id') taskId: string): Promise<Observable<MessageEvent>> {
+    const snapshots = this.tasks
+      .watch(taskId)
+      .pipe(map((snapshot): MessageEvent => ({ type: 'status', data: snapshot })));
+    return new Observable<MessageEvent>((subscriber) => {
+      const heartbeat = setInterval(() => subscriber.next({ comment: 'heartbeat' }), HEARTBEAT_MS);
+      const subscription = snapshots.subscribe(subscriber);
+      return () => {
+        clearInterval(heartbeat);
+        subscription.unsubscribe();
+      };
+    });
+  }
+
+  @Post(':task_id/cancel')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Cancel a task: it stops before its next segment and ends FAILED' })
+  @ApiAcceptedResponse({ type: TaskStatusDto })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'already COMPLETED or FAILED' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  cancel(@Param('task_id') taskId: string): TaskStatusDto {
+    return this.tasks.cancel(taskId) as TaskStatusDto;
+  }
+}
+
+/** RFC 9110 If-None-Match: a list of entity tags, or `*`; weak comparison. */
+function etagMatches(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }

@@ -1,11 +1,31 @@
 import { Module } from '@nestjs/common';
-import { TaskManagerService } from './task-manager.service';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '../config/app.config';
+import {
+  TASK_MANAGER_OPTIONS,
+  TaskManagerOptions,
+  TaskManagerService,
+} from './task-manager.service';
 import { TaskStatusController } from './task-status.controller';
 
 /** Background task state and its HTTP face. Knows nothing about audio. */
 @Module({
   controllers: [TaskStatusController],
-  providers: [TaskManagerService],
+  providers: [
+    TaskManagerService,
+    {
+      provide: TASK_MANAGER_OPTIONS,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService): TaskManagerOptions => {
+        const app = config.getOrThrow<AppConfig>('app');
+        return {
+          maxActive: app.maxActiveTasks,
+          retentionSeconds: app.taskRetentionSeconds,
+          maxRetained: app.taskMaxRetained,
+        };
+      },
+    },
+  ],
   exports: [TaskManagerService],
 })
 export class TasksModule {}

@@ -21,6 +21,7 @@ export async function bootTestApp(env: Record<string, string> = {}): Promise<Tes
   Object.assign(process.env, { TTS_WORKERS: '2', ...env, DATA_DIR: dataDir });
   try {
     const app = await createApp({ logger: false });
+    allowSseOverInject(app);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     return {
@@ -34,4 +35,22 @@ export async function bootTestApp(env: Record<string, string> = {}): Promise<Tes
   } finally {
     process.env = previous;
   }
+}
+
+/**
+ * Nest's SSE stream tunes the request socket (keep-alive, no delay, no timeout);
+ * light-my-request's mock socket has none of those methods, so `inject()` of an @Sse
+ * route would fail. Give the mock socket no-op versions; real sockets are untouched.
+ */
+function allowSseOverInject(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, _reply, done) => {
+      const socket = request.raw.socket as unknown as Record<string, unknown>;
+      for (const method of ['setKeepAlive', 'setNoDelay', 'setTimeout']) {
+        if (typeof socket[method] !== 'function') socket[method] = () => socket;
+      }
+      done();
+    });
 }
