@@ -1,4 +1,7 @@
+import { firstValueFrom, toArray } from 'rxjs';
 import { TaskManagerService } from './task-manager.service';
+import { StoredTask, TaskStore } from './task-store.port';
+import { TooManyActiveTasksError } from './task.errors';
 import { TaskNotFoundError } from './task-not-found.error';
 
 describe('TaskManagerService', () => {
@@ -209,6 +212,157 @@ describe('TaskManagerService', () => {
       expect(tasks.complete('missing')).toBe(false);
       expect(tasks.fail('missing', 'x')).toBe(false);
       expect(tasks.finish('missing')).toBe(false);
+    });
+  });
+
+  describe('watch', () => {
+    it('emits the current snapshot, each change, and completes after the terminal one', async () => {
+      tasks.create('t', { total: 1 });
+      const all = firstValueFrom(tasks.watch('t').pipe(toArray()));
+      tasks.start('t');
+      tasks.addCompletedSegment('t', { segment_id: 's', audio_url: 'u', duration: 1 });
+      tasks.finish('t');
+      tasks.addError('t', 's', 'late');
+      expect((await all).map((s) => s.status)).toEqual([
+        'PENDING',
+        'PROCESSING',
+        'PROCESSING',
+        'COMPLETED',
+      ]);
+    });
+
+    it('leaves nothing behind when a subscriber leaves', () => {
+      tasks.create('t', { total: 1 });
+      const sub = tasks.watch('t').subscribe();
+      sub.unsubscribe();
+      tasks.start('t');
+      const record = (
+        tasks as unknown as { tasks: Map<string, { watchers?: Set<unknown> }> }
+      ).tasks.get('t');
+      expect(record?.watchers).toBeUndefined();
+    });
+
+    it('throws TaskNotFoundError at once for an unknown id', () => {
+      expect(() => tasks.watch('missing')).toThrow(TaskNotFoundError);
+    });
+  });
+
+  describe('cancel', () => {
+    it('fails the task with a Cancelled entry and fires its signal', () => {
+      tasks.create('t', { total: 2 });
+      const signal = tasks.signalOf('t');
+      tasks.cancel('t');
+      expect(signal.aborted).toBe(true);
+      expect(snap()).toMatchObject({
+        status: 'FAILED',
+        errors: [{ segment_id: null, error: 'Cancelled' }],
+      });
+      expect(() => tasks.cancel('t')).toThrow(/already FAILED/);
+    });
+  });
+
+  describe('backpressure', () => {
+    it('refuses new tasks beyond maxActive unfinished ones, and accepts again once one ends', () => {
+      tasks = new TaskManagerService({ maxActive: 2 });
+      tasks.create('a', { total: 1 });
+      tasks.create('b', { total: 1 });
+      expect(() => tasks.create('c', { total: 1 })).toThrow(TooManyActiveTasksError);
+      tasks.finish('a');
+      expect(() => tasks.create('c', { total: 1 })).not.toThrow();
+    });
+  });
+
+  describe('retention', () => {
+    it('forgets finished tasks past the retention time, never unfinished ones', () => {
+      tasks = new TaskManagerService({ retentionSeconds: 60 });
+      tasks.create('old', { total: 0 });
+      tasks.finish('old');
+      tasks.create('running', { total: 1 });
+      tasks.start('running');
+      expect(tasks.sweep(Date.now() + 30_000)).toBe(0);
+      expect(tasks.sweep(Date.now() + 61_000)).toBe(1);
+      expect(() => snap('old')).toThrow(TaskNotFoundError);
+      expect(snap('running').status).toBe('PROCESSING');
+    });
+
+    it('keeps at most maxRetained finished tasks, evicting the oldest first', async () => {
+      tasks = new TaskManagerService({ maxRetained: 3 });
+      for (let i = 0; i < 10; i++) {
+        tasks.create(`t${i}`, { total: 0 });
+        tasks.finish(`t${i}`);
+      }
+      await Promise.resolve();
+      expect(tasks.list().map((s) => s.task_id)).toEqual(['t9', 't8', 't7']);
+    });
+
+    it('memory stays bounded under a stream of tasks', async () => {
+      tasks = new TaskManagerService({ maxRetained: 100 });
+      for (let i = 0; i < 5_000; i++) {
+        tasks.create(`t${i}`, { total: 1 });
+        tasks.start(`t${i}`);
+        tasks.finish(`t${i}`);
+        if (i % 500 === 0) await Promise.resolve();
+      }
+      await Promise.resolve();
+      expect(tasks.list().length).toBeLessThanOrEqual(100);
+    });
+  });
+
+  describe('list', () => {
+    it('filters by status and labels, newest first', () => {
+      tasks.create('a', { total: 1, labels: { project_id: 'p1' } });
+      tasks.create('b', { total: 1, labels: { project_id: 'p2' } });
+      tasks.create('c', { total: 1, labels: { project_id: 'p1' } });
+      tasks.start('c');
+      expect(tasks.list().map((s) => s.task_id)).toEqual(['c', 'b', 'a']);
+      expect(tasks.list({ labels: { project_id: 'p1' } }).map((s) => s.task_id)).toEqual([
+        'c',
+        'a',
+      ]);
+      expect(tasks.list({ status: 'PENDING' }).map((s) => s.task_id)).toEqual(['b', 'a']);
+      expect(tasks.findActive({ project_id: 'p1' }).map((s) => s.task_id)).toEqual(['a', 'c']);
+    });
+  });
+
+  describe('persistence', () => {
+    class MemoryStore extends TaskStore {
+      rows = new Map<string, StoredTask>();
+      async loadAll() {
+        return [...this.rows.values()];
+      }
+      async saveMany(tasks: StoredTask[]) {
+        for (const t of tasks) this.rows.set(t.snapshot.task_id, t);
+      }
+      async removeMany(ids: string[]) {
+        for (const id of ids) this.rows.delete(id);
+      }
+    }
+
+    it('writes changes behind, and a restart reports unfinished tasks as interrupted', async () => {
+      const store = new MemoryStore();
+      const before = new TaskManagerService({}, store);
+      await before.onModuleInit();
+      before.create('done', { total: 1, labels: { project_id: 'p' } });
+      before.start('done');
+      before.addCompletedSegment('done', { segment_id: 's', audio_url: 'u', duration: 1 });
+      before.finish('done');
+      before.create('running', { total: 2 });
+      before.start('running');
+      before.addCompletedSegment('running', { segment_id: 's1', audio_url: 'u1', duration: 1 });
+      await before.onApplicationShutdown();
+      expect(store.rows.size).toBe(2);
+
+      const after = new TaskManagerService({}, store);
+      await after.onModuleInit();
+      expect(after.getSnapshot('done')).toEqual(before.getSnapshot('done'));
+      expect(after.labelsOf('done')).toEqual({ project_id: 'p' });
+      expect(after.getSnapshot('running')).toMatchObject({
+        status: 'FAILED',
+        completed_segments: [{ segment_id: 's1' }],
+        errors: [{ segment_id: null, error: 'Interrupted by server restart' }],
+      });
+      await after.onApplicationShutdown();
+      expect(store.rows.get('running')?.snapshot.status).toBe('FAILED');
     });
   });
 });
