@@ -6,10 +6,11 @@ const base = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }] },
   transformIgnorePatterns: [`node_modules/(?!(${esmDeps.join('|')})/)`],
+  setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
 };
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
+    { ...base, displayName: 'unit', rootDir: '.', roots: ['<rootDir>/src'], testRegex: '.*\\.spec\\.ts$' },
     { ...base, displayName: 'e2e', rootDir: '.', testRegex: 'test/.*\\.e2e-spec\\.ts$' },
   ],
 };

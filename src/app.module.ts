@@ -1,15 +1,25 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AudioModule } from './audio/audio.module';
 import { ApiExceptionFilter } from './common/filters/api-exception.filter';
 import { createValidationPipe } from './common/pipes/validation.pipe';
 import { appConfig } from './config/app.config';
+import { DatabaseModule } from './database/database.module';
+import { ProjectsModule } from './projects/projects.module';
+import { SegmentsModule } from './segments/segments.module';
+import { SettingsModule } from './settings/settings.module';
 import { TasksModule } from './tasks/tasks.module';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
+    DatabaseModule,
     TasksModule,
+    ProjectsModule,
+    SegmentsModule,
+    SettingsModule,
+    AudioModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },

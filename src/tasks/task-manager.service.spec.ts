@@ -349,7 +349,7 @@ describe('TaskManagerService', () => {
       before.create('running', { total: 2 });
       before.start('running');
       before.addCompletedSegment('running', { segment_id: 's1', audio_url: 'u1', duration: 1 });
-      await before.onApplicationShutdown();
+      await before.beforeApplicationShutdown();
       expect(store.rows.size).toBe(2);
 
       const after = new TaskManagerService({}, store);
@@ -361,7 +361,7 @@ describe('TaskManagerService', () => {
         completed_segments: [{ segment_id: 's1' }],
         errors: [{ segment_id: null, error: 'Interrupted by server restart' }],
       });
-      await after.onApplicationShutdown();
+      await after.beforeApplicationShutdown();
       expect(store.rows.get('running')?.snapshot.status).toBe('FAILED');
     });
   });

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import {
+  BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
-  OnApplicationShutdown,
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
@@ -90,7 +90,7 @@ const isTerminal = (status: TaskStatus) => TERMINAL_STATUSES.includes(status);
  * the TaskStore behind the scenes so that a restart can report interrupted tasks.
  */
 @Injectable()
-export class TaskManagerService implements OnModuleInit, OnApplicationShutdown {
+export class TaskManagerService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(TaskManagerService.name);
   private readonly tasks = new Map<string, TaskRecord>();
   /** Finished task ids in finishing order (oldest first): eviction pops from the front. */
@@ -122,7 +122,8 @@ export class TaskManagerService implements OnModuleInit, OnApplicationShutdown {
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes (it closes in onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.sweepTimer);
     await this.flush();
   }

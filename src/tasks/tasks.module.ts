@@ -6,13 +6,16 @@ import {
   TaskManagerOptions,
   TaskManagerService,
 } from './task-manager.service';
+import { SqliteTaskStore } from './persistence/sqlite-task.store';
 import { TaskStatusController } from './task-status.controller';
+import { TaskStore } from './task-store.port';
 
 /** Background task state and its HTTP face. Knows nothing about audio. */
 @Module({
   controllers: [TaskStatusController],
   providers: [
     TaskManagerService,
+    { provide: TaskStore, useClass: SqliteTaskStore },
     {
       provide: TASK_MANAGER_OPTIONS,
       inject: [ConfigService],

@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/app.setup';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../../src/app.module';
+import { configureApp, createApp, createFastifyAdapter } from '../../src/app.setup';
+
+/** A provider to replace, as `overrideProvider(token).useValue(value)` does. */
+export interface ProviderOverride {
+  provide: unknown;
+  useValue: unknown;
+}
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -15,12 +23,17 @@ export interface TestApp {
  * Boots the real AppModule on the real Fastify adapter through the same `createApp` as
  * main.ts, on a fresh temporary DATA_DIR (or the one given, to test restarts).
  */
-export async function bootTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function bootTestApp(
+  env: Record<string, string> = {},
+  overrides: ProviderOverride[] = [],
+): Promise<TestApp> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'storyflow-test-'));
   const previous = { ...process.env };
   Object.assign(process.env, { TTS_WORKERS: '2', ...env, DATA_DIR: dataDir });
   try {
-    const app = await createApp({ logger: false });
+    const app = overrides.length
+      ? await createOverriddenApp(overrides)
+      : await createApp({ logger: false });
     allowSseOverInject(app);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
@@ -53,4 +66,18 @@ function allowSseOverInject(app: NestFastifyApplication): void {
       }
       done();
     });
+}
+
+/** The same app as createApp(), with some providers replaced (fakes of an engine, say). */
+async function createOverriddenApp(overrides: ProviderOverride[]): Promise<NestFastifyApplication> {
+  let builder = Test.createTestingModule({ imports: [AppModule] });
+  for (const { provide, useValue } of overrides) {
+    builder = builder.overrideProvider(provide).useValue(useValue);
+  }
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
+    logger: false,
+  });
+  await configureApp(app);
+  return app;
 }

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Injectable, Logger } from '@nestjs/common';
+import { MediaLayout } from '../media/media-layout';
+
+/** Marks a WAV being written; a reader never sees such a name at a segment's path. */
+const TEMP_MARKER = '.tmp-';
+
+/**
+ * Writes segment WAVs so that a reader never sees half a file: the bytes go to a
+ * temporary name in the same folder, are flushed, then renamed into place (atomic on
+ * one file system). The paths come from MediaLayout.
+ */
+@Injectable()
+export class AudioFileStore {
+  private readonly logger = new Logger(AudioFileStore.name);
+
+  constructor(private readonly media: MediaLayout) {}
+
+  /** Writes the WAV of a segment atomically; returns nothing on success, throws on failure. */
+  async write(projectId: string, segmentId: string, wav: Buffer): Promise<void> {
+    const target = this.media.audioPath(projectId, segmentId);
+    const temp = `${target}${TEMP_MARKER}${randomBytes(4).toString('hex')}`;
+    await mkdir(dirname(target), { recursive: true });
+    try {
+      await writeFile(temp, wav, { flush: true });
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  /** Removes a segment's WAV (when its segment vanished while it was being written). */
+  async remove(projectId: string, segmentId: string): Promise<void> {
+    await this.media.removeAudio(projectId, segmentId);
+  }
+
+  /** Deletes temporary WAVs left by a crash; returns how many. */
+  async removeTemporaryFiles(): Promise<number> {
+    const projectsDir = join(this.media.mediaRoot, 'projects');
+    let removed = 0;
+    for (const project of await readdirQuietly(projectsDir)) {
+      const audioDir = join(projectsDir, project, 'audio');
+      for (const file of await readdirQuietly(audioDir)) {
+        if (!file.includes(TEMP_MARKER)) continue;
+        await rm(join(audioDir, file), { force: true });
+        removed += 1;
+      }
+    }
+    if (removed > 0) this.logger.warn(`Removed ${removed} temporary WAV file(s) left by a crash`);
+    return removed;
+  }
+}
+
+async function readdirQuietly(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
+  }
+}

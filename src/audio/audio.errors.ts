@@ -1,0 +1,36 @@
+import { DomainError } from '../common/errors/domain.error';
+
+/** The TTS engine could not start or is shutting down. */
+export class SpeechEngineUnavailableError extends DomainError {
+  constructor() {
+    super('unavailable', 'The speech engine is not available; try again later', {
+      retryAfterSeconds: 10,
+    });
+  }
+}
+
+/** The segment has no text to speak. */
+export class EmptySegmentTextError extends DomainError {
+  constructor() {
+    super('invalid', 'Segment has no text to synthesize');
+  }
+}
+
+/** A locked segment is never regenerated on its own. */
+export class SegmentLockedForGenerationError extends DomainError {
+  constructor() {
+    super('conflict', 'Segment is locked');
+  }
+}
+
+/** Another unfinished task already works on this segment or project. */
+export class GenerationInProgressError extends DomainError {
+  constructor(
+    what: 'segment' | 'project',
+    readonly taskId: string,
+  ) {
+    super('conflict', `Audio generation is already running for this ${what}`, {
+      details: { task_id: taskId },
+    });
+  }
+}

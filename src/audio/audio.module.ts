@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '../config/app.config';
+import { MediaModule } from '../media/media.module';
+import { SegmentsModule } from '../segments/segments.module';
+import { SettingsModule } from '../settings/settings.module';
+import { TasksModule } from '../tasks/tasks.module';
+import { AudioController } from './audio.controller';
+import { AudioFileStore } from './audio-file.store';
+import { EspeakTtsEngine } from './engine/espeak-tts.engine';
+import { TtsEngine } from './engine/tts-engine.port';
+import { SpeechGenerationService } from './speech-generation.service';
+
+/**
+ * Speech synthesis: the TTS engine (eSpeak NG in worker threads, behind the TtsEngine
+ * port), the generation use cases, and their endpoints. Reports into TasksModule.
+ */
+@Module({
+  imports: [TasksModule, SegmentsModule, SettingsModule, MediaModule],
+  controllers: [AudioController],
+  providers: [
+    {
+      provide: TtsEngine,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) =>
+        new EspeakTtsEngine({ workers: config.getOrThrow<AppConfig>('app').ttsWorkers }),
+    },
+    AudioFileStore,
+    SpeechGenerationService,
+  ],
+  exports: [TtsEngine, SpeechGenerationService],
+})
+export class AudioModule {}

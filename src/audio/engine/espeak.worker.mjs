@@ -1,0 +1,206 @@
+// @ts-check
+/**
+ * Piscina worker that runs eSpeak-NG (WebAssembly) off the main thread.
+ *
+ * Plain ESM JavaScript on purpose: the same file is loaded by ts-jest, ts-node and the
+ * compiled `dist/` build (nest-cli copies `*.mjs` assets), and `@echogarden/espeak-ng-emscripten`
+ * is ESM-only. `EspeakTtsEngine` is its only caller; the task shapes below are its contract.
+ *
+ * Test hooks, honoured ONLY when `process.env.STORYFLOW_TEST_HOOKS === '1'`:
+ * - text `'\u0000__crash__'`: the worker thread calls `process.exit(70)` mid-task;
+ * - text `'\u0000__throw__'`: an uncaught exception kills the worker thread mid-task.
+ * They let tests prove that a dying worker fails only its own task.
+ */
+// @ts-expect-error -- the package ships no type declarations (ESM-only Emscripten build, GPL-3.0)
+import Module from '@echogarden/espeak-ng-emscripten';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
+
+/** Slots of the shared Int32Array a synthesis task carries (see `EspeakTtsEngine`). */
+const CANCEL = 0; // set to 1 by the main thread to stop the task
+const STARTED = 1; // set to 1 here when the task is picked up
+
+/** Throttle progress messages: at most one every 100 ms (~10 per second). */
+const PROGRESS_INTERVAL_MS = 100;
+
+/** How long a warmup task waits for its sibling workers before giving up on the barrier. */
+const WARMUP_BARRIER_TIMEOUT_MS = 10_000;
+
+const WARMUP_TEXT =
+  'The speech engine is warming up. It reads a few ordinary sentences, with numbers like 42 ' +
+  'and 1999, some punctuation, and questions? So that the first story a listener asks for is ' +
+  'spoken without waiting, every worker practises once before the service opens its doors.';
+
+const TEST_HOOKS = process.env.STORYFLOW_TEST_HOOKS === '1';
+
+/**
+ * @typedef {object} SynthesisTask
+ * @property {string} text
+ * @property {string} voice eSpeak voice name, e.g. 'en-us+f3'
+ * @property {number} rate words per minute (80–450)
+ * @property {import('node:worker_threads').MessagePort} [progressPort] receives fractions 0..1
+ * @property {Int32Array} [cancelFlag] SharedArrayBuffer-backed, slots CANCEL and STARTED
+ *
+ * @typedef {object} WarmupTask
+ * @property {true} warmup
+ * @property {Int32Array} [barrier] SharedArrayBuffer-backed counter so each worker takes one warmup
+ * @property {number} [parties] number of workers the barrier waits for
+ *
+ * @typedef {{ samples: Int16Array, sampleRate: number }} SynthesisOutput
+ * @typedef {{ sampleRate: number, voices: { name: string, identifier: string }[] }} WarmupOutput
+ */
+
+/**
+ * The engine of this worker thread, created on first use and kept for the thread's life:
+ * initialising the WASM module costs ~130 ms, far too much to pay per segment.
+ * @type {Promise<any> | null}
+ */
+let engine = null;
+
+function getEngine() {
+  engine ??= Module().then((/** @type {any} */ m) => new m.eSpeakNGWorker());
+  return engine;
+}
+
+/**
+ * @param {SynthesisTask | WarmupTask} task
+ * @returns {Promise<unknown>} a `WarmupOutput`, or a movable wrapper that piscina unwraps
+ *   into a `SynthesisOutput` on the main thread
+ */
+export default async function run(task) {
+  if ('warmup' in task) return warmup(task);
+  return synthesize(task);
+}
+
+/** @param {WarmupTask} task @returns {Promise<WarmupOutput>} */
+async function warmup({ barrier, parties = 1 }) {
+  const w = await getEngine();
+  // A paragraph's worth of speech gets V8 to optimise eSpeak's hot WASM paths: measured
+  // here, the first real paragraph then takes ~200 ms instead of ~500 ms (a single short
+  // sentence did not help). Costs ~0.5 s per worker, in parallel, at start.
+  w.set_voice('en-us');
+  w.synthesize(WARMUP_TEXT, () => false);
+  if (barrier) {
+    // Hold this worker until every worker has taken a warmup task, so that no worker
+    // takes two of them and leaves a sibling cold for the first real request.
+    Atomics.add(barrier, 0, 1);
+    Atomics.notify(barrier, 0);
+    const deadline = Date.now() + WARMUP_BARRIER_TIMEOUT_MS;
+    let arrived;
+    while ((arrived = Atomics.load(barrier, 0)) < parties && Date.now() < deadline) {
+      Atomics.wait(barrier, 0, arrived, deadline - Date.now());
+    }
+  }
+  /** @type {{ name: string, identifier: string }[]} */
+  const voices = w
+    .list_voices()
+    .map((/** @type {any} */ v) => ({ name: v.name, identifier: v.identifier }));
+  return { sampleRate: w.get_samplerate(), voices };
+}
+
+/** @param {SynthesisTask} task */
+async function synthesize({ text, voice, rate, progressPort, cancelFlag }) {
+  try {
+    if (cancelFlag) {
+      // Mark the task as started BEFORE reading the cancel flag: together with the main
+      // thread's "set cancel, then read started" this guarantees that a task cancelled
+      // while queued is rejected by the main thread, or stopped here, or both; never neither.
+      Atomics.store(cancelFlag, STARTED, 1);
+      if (Atomics.load(cancelFlag, CANCEL) !== 0)
+        throw new Error('Synthesis aborted before it started');
+    }
+    if (TEST_HOOKS) await runTestHook(text);
+
+    const w = await getEngine();
+    const status = w.set_voice(voice);
+    // eSpeak silently keeps the previous voice on failure; a wrong voice must not pass unnoticed.
+    if (status !== 0) throw new Error(`Unknown engine voice "${voice}" (eSpeak status ${status})`);
+    w.set_rate(rate);
+
+    /** @type {Int16Array[]} */
+    const chunks = [];
+    let total = 0;
+    let aborted = false;
+    let lastProgressAt = 0;
+    try {
+      w.synthesize(text, (/** @type {Int16Array} */ samples, /** @type {any[]} */ events) => {
+        if (cancelFlag && Atomics.load(cancelFlag, CANCEL) !== 0) {
+          aborted = true;
+          return true; // tells eSpeak to stop; the engine stays usable for the next task
+        }
+        // The chunk is a view into the WASM heap, reused by the next callback: copy it.
+        chunks.push(samples.slice());
+        total += samples.length;
+        if (progressPort && Date.now() - lastProgressAt >= PROGRESS_INTERVAL_MS) {
+          const fraction = wordProgress(events, text.length);
+          if (fraction !== null) {
+            lastProgressAt = Date.now();
+            progressPort.postMessage(fraction);
+          }
+        }
+        return false;
+      });
+    } catch (error) {
+      // A WASM trap may leave the module's memory inconsistent: start afresh next time.
+      engine = null;
+      throw error;
+    }
+    if (aborted) throw new Error('Synthesis aborted');
+
+    const samples = new Int16Array(total);
+    let offset = 0;
+    for (const chunk of chunks) {
+      samples.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return move(new SynthesisTransfer(samples, w.get_samplerate()));
+  } finally {
+    progressPort?.close();
+  }
+}
+
+/**
+ * Piscina's Transferable protocol: the result value keeps the sample rate next to the
+ * samples while the samples' buffer is moved to the main thread instead of copied.
+ */
+class SynthesisTransfer {
+  /** @param {Int16Array} samples @param {number} sampleRate */
+  constructor(samples, sampleRate) {
+    this.samples = samples;
+    this.sampleRate = sampleRate;
+  }
+  get [transferableSymbol]() {
+    return this.samples.buffer;
+  }
+  /** @returns {SynthesisOutput} */
+  get [valueSymbol]() {
+    return { samples: this.samples, sampleRate: this.sampleRate };
+  }
+}
+
+/**
+ * Fraction of the text whose words have been reached, from the last 'word' event of a chunk.
+ * eSpeak's `text_position` is 1-based and counts characters.
+ * @param {any[]} events @param {number} length
+ * @returns {number | null} null when the chunk carries no word event
+ */
+function wordProgress(events, length) {
+  for (let i = events.length - 1; i >= 0; i--) {
+    if (events[i].type === 'word') {
+      return Math.min(1, Math.max(0, (events[i].text_position - 1) / Math.max(1, length)));
+    }
+  }
+  return null;
+}
+
+/** @param {string} text @returns {Promise<void> | void} */
+function runTestHook(text) {
+  if (text === '\u0000__crash__') process.exit(70);
+  if (text === '\u0000__throw__') {
+    // Thrown outside the task's promise chain, so it is a real uncaught exception.
+    setImmediate(() => {
+      throw new Error('test hook: uncaught exception in TTS worker');
+    });
+    // Never settles: the worker dies first.
+    return new Promise(() => {});
+  }
+}

@@ -1,0 +1,87 @@
+import { durationOf, encodeWav, parseWavHeader } from './wav';
+
+describe('wav', () => {
+  const sampleRate = 22050;
+  const samples = Int16Array.from({ length: 4410 }, (_, i) =>
+    Math.round(Math.sin(i / 10) * 12_000),
+  );
+
+  it('encodes a 44-byte PCM 16-bit mono little-endian header followed by the samples', () => {
+    const wav = encodeWav(samples, sampleRate);
+
+    expect(wav.length).toBe(44 + samples.length * 2);
+    expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
+    expect(wav.readUInt32LE(4)).toBe(wav.length - 8);
+    expect(wav.toString('ascii', 8, 16)).toBe('WAVEfmt ');
+    expect(wav.toString('ascii', 36, 40)).toBe('data');
+    expect(wav.readInt16LE(44 + 2 * 7)).toBe(samples[7]);
+    expect(wav.readInt16LE(wav.length - 2)).toBe(samples[samples.length - 1]);
+  });
+
+  it('round-trips through parseWavHeader', () => {
+    expect(parseWavHeader(encodeWav(samples, sampleRate))).toEqual({
+      sampleRate,
+      channels: 1,
+      bitsPerSample: 16,
+      dataBytes: samples.length * 2,
+      durationSeconds: 0.2,
+    });
+    expect(durationOf(samples, sampleRate)).toBeCloseTo(0.2, 10);
+  });
+
+  it('encodes a view on part of a larger buffer without leaking its neighbours', () => {
+    const view = samples.subarray(10, 20);
+    const wav = encodeWav(view, sampleRate);
+
+    expect(parseWavHeader(wav).dataBytes).toBe(20);
+    expect(wav.readInt16LE(44)).toBe(samples[10]);
+  });
+
+  it('accepts an empty recording', () => {
+    expect(parseWavHeader(encodeWav(new Int16Array(0), sampleRate))).toMatchObject({
+      dataBytes: 0,
+      durationSeconds: 0,
+    });
+  });
+
+  it('skips unknown chunks before the data chunk', () => {
+    const wav = encodeWav(samples, sampleRate);
+    const list = Buffer.alloc(8 + 3 + 1); // odd-sized chunk plus its pad byte
+    list.write('LIST', 0, 'ascii');
+    list.writeUInt32LE(3, 4);
+    const withList = Buffer.concat([wav.subarray(0, 36), list, wav.subarray(36)]);
+    withList.writeUInt32LE(withList.length - 8, 4);
+
+    expect(parseWavHeader(withList).dataBytes).toBe(samples.length * 2);
+  });
+
+  it.each([0, 4, 11, 12, 20, 36, 43, 44, 100])('rejects a file truncated to %i bytes', (length) => {
+    const wav = encodeWav(samples, sampleRate);
+    expect(() => parseWavHeader(wav.subarray(0, length))).toThrow();
+  });
+
+  it('rejects a data chunk that promises more bytes than the file holds', () => {
+    const wav = encodeWav(samples, sampleRate);
+    wav.writeUInt32LE(samples.length * 2 + 2, 40);
+    expect(() => parseWavHeader(wav)).toThrow(/Truncated/);
+  });
+
+  it.each([
+    ['not RIFF', 0, 'RIFX'],
+    ['not WAVE', 8, 'AVI '],
+  ])('rejects a file that is %s', (_, offset, tag) => {
+    const wav = encodeWav(samples, sampleRate);
+    wav.write(tag, offset, 'ascii');
+    expect(() => parseWavHeader(wav)).toThrow(/RIFF\/WAVE/);
+  });
+
+  it('rejects a non-PCM or inconsistent format', () => {
+    const float = encodeWav(samples, sampleRate);
+    float.writeUInt16LE(3, 20); // IEEE float
+    const badByteRate = encodeWav(samples, sampleRate);
+    badByteRate.writeUInt32LE(sampleRate, 28);
+
+    expect(() => parseWavHeader(float)).toThrow(/PCM/);
+    expect(() => parseWavHeader(badByteRate)).toThrow(/PCM/);
+  });
+});

@@ -1,0 +1,96 @@
+import { endianness } from 'node:os';
+
+/** What `parseWavHeader` reads from a WAV file. */
+export interface WavInfo {
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+  /** Size of the PCM payload (the `data` chunk) in bytes. */
+  dataBytes: number;
+  durationSeconds: number;
+}
+
+const HEADER_BYTES = 44;
+
+/** Duration in seconds of mono samples at `sampleRate`. */
+export function durationOf(samples: Int16Array, sampleRate: number): number {
+  return samples.length / sampleRate;
+}
+
+/** A canonical 44-byte-header WAV file: PCM, 16-bit, mono, little endian. */
+export function encodeWav(samples: Int16Array, sampleRate: number): Buffer {
+  const dataBytes = samples.length * 2;
+  const out = Buffer.alloc(HEADER_BYTES + dataBytes);
+  out.write('RIFF', 0, 'ascii');
+  out.writeUInt32LE(HEADER_BYTES - 8 + dataBytes, 4);
+  out.write('WAVE', 8, 'ascii');
+  out.write('fmt ', 12, 'ascii');
+  out.writeUInt32LE(16, 16); // fmt chunk size
+  out.writeUInt16LE(1, 20); // PCM
+  out.writeUInt16LE(1, 22); // mono
+  out.writeUInt32LE(sampleRate, 24);
+  out.writeUInt32LE(sampleRate * 2, 28); // byte rate
+  out.writeUInt16LE(2, 32); // block align
+  out.writeUInt16LE(16, 34); // bits per sample
+  out.write('data', 36, 'ascii');
+  out.writeUInt32LE(dataBytes, 40);
+  if (endianness() === 'LE') {
+    // Samples are already in WAV byte order: one memcpy instead of a loop.
+    Buffer.from(samples.buffer, samples.byteOffset, dataBytes).copy(out, HEADER_BYTES);
+  } else {
+    samples.forEach((sample, i) => out.writeInt16LE(sample, HEADER_BYTES + i * 2));
+  }
+  return out;
+}
+
+/**
+ * Reads and validates a PCM WAV header (chunks other than `fmt ` and `data` are skipped).
+ * @throws Error when the file is not RIFF/WAVE PCM, or is truncated (the header or the
+ *   `data` chunk promises more bytes than `buf` holds).
+ */
+export function parseWavHeader(buf: Buffer): WavInfo {
+  if (
+    buf.length < 12 ||
+    buf.toString('ascii', 0, 4) !== 'RIFF' ||
+    buf.toString('ascii', 8, 12) !== 'WAVE'
+  ) {
+    throw new Error('Not a RIFF/WAVE file');
+  }
+  if (buf.readUInt32LE(4) + 8 > buf.length)
+    throw new Error('Truncated WAV: RIFF size exceeds the file');
+
+  let fmt: Omit<WavInfo, 'dataBytes' | 'durationSeconds'> | undefined;
+  for (let offset = 12; offset + 8 <= buf.length;) {
+    const id = buf.toString('ascii', offset, offset + 4);
+    const size = buf.readUInt32LE(offset + 4);
+    const body = offset + 8;
+    if (body + size > buf.length) throw new Error(`Truncated WAV: "${id}" chunk exceeds the file`);
+    if (id === 'fmt ') {
+      if (size < 16) throw new Error('Malformed WAV: fmt chunk too short');
+      const format = buf.readUInt16LE(body);
+      fmt = {
+        channels: buf.readUInt16LE(body + 2),
+        sampleRate: buf.readUInt32LE(body + 4),
+        bitsPerSample: buf.readUInt16LE(body + 14),
+      };
+      const blockAlign = (fmt.channels * fmt.bitsPerSample) / 8;
+      if (
+        format !== 1 ||
+        fmt.channels < 1 ||
+        fmt.sampleRate < 1 ||
+        fmt.bitsPerSample % 8 !== 0 ||
+        fmt.bitsPerSample < 8 ||
+        buf.readUInt16LE(body + 12) !== blockAlign ||
+        buf.readUInt32LE(body + 8) !== fmt.sampleRate * blockAlign
+      ) {
+        throw new Error('Malformed WAV: not a consistent PCM format');
+      }
+    } else if (id === 'data') {
+      if (!fmt) throw new Error('Malformed WAV: data chunk before fmt chunk');
+      const bytesPerSecond = (fmt.sampleRate * fmt.channels * fmt.bitsPerSample) / 8;
+      return { ...fmt, dataBytes: size, durationSeconds: size / bytesPerSecond };
+    }
+    offset = body + size + (size % 2); // chunks are padded to an even size
+  }
+  throw new Error('Truncated WAV: no data chunk');
+}

@@ -1,0 +1,81 @@
+/** One unit of work; it must settle (a rejection is the caller's to record, not the scheduler's). */
+export type Job = () => Promise<void>;
+
+interface Group {
+  jobs: Job[];
+  running: number;
+  done: () => void;
+}
+
+/**
+ * Runs jobs from many groups (tasks) on a fixed number of slots (engine workers), taking
+ * the groups in turn: a single-segment task waits for at most one segment of each other
+ * task, never for a whole 500-segment batch. Piscina's own queue is FIFO, so the pool is
+ * never handed more jobs than it has workers; the waiting happens here.
+ */
+export class FairScheduler {
+  /** Groups with queued jobs, in round-robin order (Map keeps insertion order). */
+  private readonly ready = new Map<string, Group>();
+  private readonly groups = new Map<string, Group>();
+  private running = 0;
+
+  constructor(private readonly slots: number) {}
+
+  /** Queues a group of jobs; resolves once every job has settled or the group was dropped. */
+  submit(groupId: string, jobs: Job[]): Promise<void> {
+    if (this.groups.has(groupId)) throw new Error(`Group ${groupId} already submitted`);
+    return new Promise<void>((resolve) => {
+      const group: Group = { jobs: [...jobs], running: 0, done: resolve };
+      this.groups.set(groupId, group);
+      if (group.jobs.length === 0) return this.settle(groupId, group);
+      this.ready.set(groupId, group);
+      this.pump();
+    });
+  }
+
+  /** Drops the group's queued jobs; its running jobs finish (or abort) on their own. */
+  drop(groupId: string): void {
+    const group = this.groups.get(groupId);
+    if (!group) return;
+    group.jobs.length = 0;
+    this.ready.delete(groupId);
+    if (group.running === 0) this.settle(groupId, group);
+  }
+
+  /** Jobs waiting for a slot, over all groups. */
+  get queued(): number {
+    let count = 0;
+    for (const group of this.ready.values()) count += group.jobs.length;
+    return count;
+  }
+
+  get busy(): number {
+    return this.running;
+  }
+
+  private pump(): void {
+    while (this.running < this.slots && this.ready.size > 0) {
+      const [groupId, group] = this.ready.entries().next().value as [string, Group];
+      this.ready.delete(groupId);
+      const job = group.jobs.shift()!;
+      // Back of the line for this group, if it has more to do.
+      if (group.jobs.length > 0) this.ready.set(groupId, group);
+      this.running += 1;
+      group.running += 1;
+      void job()
+        .catch(() => undefined)
+        .finally(() => {
+          this.running -= 1;
+          group.running -= 1;
+          if (group.running === 0 && group.jobs.length === 0) this.settle(groupId, group);
+          this.pump();
+        });
+    }
+  }
+
+  private settle(groupId: string, group: Group): void {
+    if (this.groups.get(groupId) !== group) return;
+    this.groups.delete(groupId);
+    group.done();
+  }
+}

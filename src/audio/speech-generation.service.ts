@@ -1,0 +1,257 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { MediaLayout } from '../media/media-layout';
+import type { Segment } from '../segments/segment.types';
+import { SegmentsService } from '../segments/segments.service';
+import { SettingsService } from '../settings/settings.service';
+import { TaskManagerService } from '../tasks/task-manager.service';
+import {
+  EmptySegmentTextError,
+  GenerationInProgressError,
+  SegmentLockedForGenerationError,
+  SpeechEngineUnavailableError,
+} from './audio.errors';
+import { AudioFileStore } from './audio-file.store';
+import { SynthesisAbortedError, SynthesisFailedError } from './engine/tts-engine.errors';
+import { TtsEngine } from './engine/tts-engine.port';
+import { findVoice, VOICE_CATALOGUE } from './engine/voice-catalogue';
+import { durationOf, encodeWav } from './engine/wav';
+import { FairScheduler } from './fair-scheduler';
+
+/** How a generation was accepted (the 202 body is built from this). */
+export interface SegmentGenerationAccepted {
+  taskId: string;
+  segmentId: string;
+}
+
+export interface ProjectGenerationPlan {
+  /** null when there was nothing left to do (no task was created). */
+  taskId: string | null;
+  projectId: string;
+  totalSegments: number;
+  segmentsToProcess: number;
+  skippedLocked: number;
+  skippedExisting: number;
+  skippedEmpty: number;
+}
+
+export interface ProjectGenerationOptions {
+  skipLocked: boolean;
+  forceRegenerate: boolean;
+}
+
+/** Voice and speed, fixed when a task is accepted. */
+interface Voice {
+  engineVoice: string;
+  speed: number;
+}
+
+/**
+ * The use cases of audio generation. It checks a request, creates its task, and hands
+ * the segments to a fair scheduler that feeds the engine's workers; each finished segment
+ * is written as a WAV, recorded on the segment and reported to the TaskManagerService.
+ * A failure is recorded against its segment and never stops the others.
+ */
+@Injectable()
+export class SpeechGenerationService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(SpeechGenerationService.name);
+  private readonly scheduler: FairScheduler;
+  /** segment id → the unfinished task holding it. */
+  private readonly heldSegments = new Map<string, string>();
+  /** project id → its unfinished batch task. */
+  private readonly activeBatches = new Map<string, string>();
+  private engineReady: Promise<boolean> = Promise.resolve(false);
+
+  constructor(
+    private readonly engine: TtsEngine,
+    private readonly tasks: TaskManagerService,
+    private readonly segments: SegmentsService,
+    private readonly settings: SettingsService,
+    private readonly files: AudioFileStore,
+    private readonly media: MediaLayout,
+  ) {
+    this.scheduler = new FairScheduler(engine.workers);
+  }
+
+  /** Starts the engine without holding up the start of the server; requests wait for it. */
+  onApplicationBootstrap(): void {
+    void this.files.removeTemporaryFiles().catch((error: unknown) => {
+      this.logger.warn(`Could not sweep temporary WAV files: ${String(error)}`);
+    });
+    this.engineReady = this.engine.start().then(
+      () => true,
+      (error: unknown) => {
+        this.logger.error(`Speech engine unavailable: ${String(error)}`);
+        return false;
+      },
+    );
+  }
+
+  /** Generates one segment's audio in the background. */
+  async generateSegment(segmentId: string): Promise<SegmentGenerationAccepted> {
+    const segment = await this.segments.findOne(segmentId);
+    if (segment.textContent.trim() === '') throw new EmptySegmentTextError();
+    if (segment.isLocked) throw new SegmentLockedForGenerationError();
+    const holder = this.heldSegments.get(segment.id);
+    if (holder) throw new GenerationInProgressError('segment', holder);
+    await this.requireEngine();
+    const voice = await this.currentVoice();
+
+    const taskId = `tts_${segment.id}_${hex8()}`;
+    this.tasks.create(taskId, {
+      total: 1,
+      labels: { kind: 'tts', project_id: segment.projectId, segment_id: segment.id },
+    });
+    this.run(taskId, [segment], voice);
+    return { taskId, segmentId: segment.id };
+  }
+
+  /** Generates the audio of a project's segments in order, by the contract's skip rules. */
+  async generateProject(
+    projectId: string,
+    options: ProjectGenerationOptions,
+  ): Promise<ProjectGenerationPlan> {
+    const all = await this.segments.findForGeneration(projectId);
+    const plan: ProjectGenerationPlan = {
+      taskId: null,
+      projectId,
+      totalSegments: all.length,
+      segmentsToProcess: 0,
+      skippedLocked: 0,
+      skippedExisting: 0,
+      skippedEmpty: 0,
+    };
+    const todo: Segment[] = [];
+    for (const segment of all) {
+      if (segment.isLocked && options.skipLocked) plan.skippedLocked += 1;
+      else if (segment.textContent.trim() === '') plan.skippedEmpty += 1;
+      else if (segment.audioFile !== null && !options.forceRegenerate) plan.skippedExisting += 1;
+      else todo.push(segment);
+    }
+    plan.segmentsToProcess = todo.length;
+    if (todo.length === 0) return plan;
+
+    const active = this.activeBatches.get(projectId);
+    if (active) throw new GenerationInProgressError('project', active);
+    await this.requireEngine();
+    const voice = await this.currentVoice();
+
+    const taskId = `tts_batch_${projectId}_${hex8()}`;
+    this.tasks.create(taskId, {
+      total: todo.length,
+      labels: { kind: 'tts_batch', project_id: projectId },
+    });
+    plan.taskId = taskId;
+    this.activeBatches.set(projectId, taskId);
+    this.run(taskId, todo, voice).finally(() => {
+      if (this.activeBatches.get(projectId) === taskId) this.activeBatches.delete(projectId);
+    });
+    return plan;
+  }
+
+  /** Load of the generation pipeline, for health and metrics. */
+  stats(): { queued: number; busy: number; workers: number } {
+    return { queued: this.scheduler.queued, busy: this.scheduler.busy, workers: this.engine.workers };
+  }
+
+  private async requireEngine(): Promise<void> {
+    if (!(await this.engineReady) || !this.engine.isAvailable()) {
+      throw new SpeechEngineUnavailableError();
+    }
+  }
+
+  private async currentVoice(): Promise<Voice> {
+    const settings = await this.settings.get();
+    const voice = findVoice(settings.defaultVoiceId) ?? VOICE_CATALOGUE[0];
+    return { engineVoice: voice.engineVoice, speed: settings.ttsSpeed };
+  }
+
+  /** Runs a task's segments through the scheduler and finishes the task when all settled. */
+  private run(taskId: string, segments: Segment[], voice: Voice): Promise<void> {
+    const signal = this.tasks.signalOf(taskId);
+    for (const segment of segments) this.heldSegments.set(segment.id, taskId);
+    let settled = 0;
+    const onCancel = () => this.scheduler.drop(taskId);
+    signal.addEventListener('abort', onCancel, { once: true });
+
+    const jobs = segments.map((segment) => async () => {
+      try {
+        if (signal.aborted) return;
+        this.tasks.start(taskId);
+        this.tasks.setProgress(taskId, { currentSegmentId: segment.id });
+        await this.synthesizeSegment(taskId, segment, voice, signal);
+      } finally {
+        settled += 1;
+        this.tasks.setProgress(taskId, { current: settled });
+        this.release(segment.id, taskId);
+      }
+    });
+
+    return this.scheduler
+      .submit(taskId, jobs)
+      .then(() => void this.tasks.finish(taskId))
+      .catch((error: unknown) => {
+        this.logger.error(`Task ${taskId} crashed: ${describe(error)}`);
+        this.tasks.fail(taskId, 'Internal error');
+      })
+      .finally(() => {
+        signal.removeEventListener('abort', onCancel);
+        for (const segment of segments) this.release(segment.id, taskId);
+      });
+  }
+
+  private async synthesizeSegment(
+    taskId: string,
+    segment: Segment,
+    voice: Voice,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let stage: 'synthesis' | 'file' | 'record' = 'synthesis';
+    try {
+      const { samples, sampleRate } = await this.engine.synthesize(
+        { text: segment.textContent, voice: voice.engineVoice, speed: voice.speed },
+        { signal },
+      );
+      stage = 'file';
+      await this.files.write(segment.projectId, segment.id, encodeWav(samples, sampleRate));
+      const duration = durationOf(samples, sampleRate);
+      stage = 'record';
+      await this.segments.setAudio(segment.id, duration).catch(async (error: unknown) => {
+        await this.files.remove(segment.projectId, segment.id);
+        throw error;
+      });
+      this.tasks.addCompletedSegment(taskId, {
+        segment_id: segment.id,
+        audio_url: this.media.audioUrlPath(segment.projectId, segment.id),
+        duration,
+      });
+    } catch (error) {
+      if (error instanceof SynthesisAbortedError) return; // cancelled: the task says so already
+      this.logger.warn(`Segment ${segment.id} of ${taskId} failed (${stage}): ${describe(error)}`);
+      this.tasks.addError(taskId, segment.id, clientMessage(stage, error));
+    }
+  }
+
+  private release(segmentId: string, taskId: string): void {
+    if (this.heldSegments.get(segmentId) === taskId) this.heldSegments.delete(segmentId);
+  }
+}
+
+/** A sentence for the client: never a file-system path or a stack. */
+function clientMessage(stage: 'synthesis' | 'file' | 'record', error: unknown): string {
+  if (stage === 'synthesis') {
+    return error instanceof SynthesisFailedError ? 'Speech synthesis failed' : 'Unexpected error';
+  }
+  if (stage === 'file') return 'Could not write the audio file';
+  return (error as { kind?: string }).kind === 'not_found'
+    ? 'Segment was deleted during generation'
+    : 'Could not record the audio on the segment';
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function hex8(): string {
+  return randomBytes(4).toString('hex');
+}

@@ -1,0 +1,118 @@
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { registerDecorator } from 'class-validator';
+
+/**
+ * Field validators that behave like DRF serializer fields: one decorator per field, one
+ * message per failure ("This field is required.", "This field may not be blank."...), so
+ * `details` read like a DRF backend's. Missing fields are errors unless `required: false`;
+ * null is never accepted.
+ */
+
+interface FieldOptions {
+  /** Default true: a missing field is an error. */
+  required?: boolean;
+}
+
+/** Returns the failure message for a present (not undefined) value, or null if it is valid. */
+type Check = (value: unknown) => string | null;
+
+function field(name: string, options: FieldOptions, check: Check): PropertyDecorator {
+  const required = options.required ?? true;
+  const problem = (value: unknown): string | null => {
+    if (value === undefined) return required ? 'This field is required.' : null;
+    if (value === null) return 'This field may not be null.';
+    return check(value);
+  };
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name,
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) => problem(value) === null,
+        defaultMessage: (args) => problem(args?.value) ?? 'Invalid value.',
+      },
+    });
+}
+
+const trim = Transform(({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim() : value,
+);
+
+/** A string, trimmed (DRF's `trim_whitespace`); blank allowed only with `allowBlank`. */
+export function StringField(
+  options: FieldOptions & { allowBlank?: boolean; maxLength?: number } = {},
+): PropertyDecorator {
+  return applyDecorators(
+    trim,
+    field('stringField', options, (value) => {
+      if (typeof value !== 'string') return 'Not a valid string.';
+      if (value === '' && !options.allowBlank) return 'This field may not be blank.';
+      if (options.maxLength !== undefined && [...value].length > options.maxLength) {
+        return `Ensure this field has no more than ${options.maxLength} characters.`;
+      }
+      return null;
+    }),
+  );
+}
+
+/** A JSON boolean. */
+export function BooleanField(options: FieldOptions = {}): PropertyDecorator {
+  return field('booleanField', options, (value) =>
+    typeof value === 'boolean' ? null : 'Must be a valid boolean.',
+  );
+}
+
+/** A UUID string, any version. */
+export function UuidField(options: FieldOptions = {}): PropertyDecorator {
+  return field('uuidField', options, (value) =>
+    typeof value === 'string' &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
+      ? null
+      : 'Must be a valid UUID.',
+  );
+}
+
+/** One of a fixed set of strings. */
+export function ChoiceField(
+  choices: readonly string[] | (() => readonly string[]),
+  options: FieldOptions = {},
+): PropertyDecorator {
+  const allowed = typeof choices === 'function' ? choices : () => choices;
+  return field('choiceField', options, (value) =>
+    typeof value === 'string' && allowed().includes(value)
+      ? null
+      : `"${String(value)}" is not a valid choice.`,
+  );
+}
+
+/** A finite JSON number within optional bounds. */
+export function NumberField(
+  options: FieldOptions & { min?: number; max?: number } = {},
+): PropertyDecorator {
+  return field('numberField', options, (value) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) return 'A valid number is required.';
+    if (options.min !== undefined && value < options.min) {
+      return `Ensure this value is greater than or equal to ${options.min}.`;
+    }
+    if (options.max !== undefined && value > options.max) {
+      return `Ensure this value is less than or equal to ${options.max}.`;
+    }
+    return null;
+  });
+}
+
+/** A JSON array, optionally non-empty, whose items are strings when `items: 'string'`. */
+export function ListField(
+  options: FieldOptions & { allowEmpty?: boolean; items?: 'string' } = {},
+): PropertyDecorator {
+  return field('listField', options, (value) => {
+    if (!Array.isArray(value)) return 'Expected a list of items.';
+    if (value.length === 0 && options.allowEmpty === false) return 'This list may not be empty.';
+    if (options.items === 'string' && value.some((item) => typeof item !== 'string')) {
+      return 'Every item must be a string.';
+    }
+    return null;
+  });
+}

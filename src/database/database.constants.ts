@@ -1,0 +1,18 @@
+import { Inject } from '@nestjs/common';
+import type { Kysely } from 'kysely';
+import type { DatabaseSchema } from './schema';
+
+/** DI token of the application's `Kysely<DatabaseSchema>` instance. */
+export const DATABASE = Symbol('DATABASE');
+
+/** DI token of the migrations applied at start (`Record<name, Migration>`). */
+export const DATABASE_MIGRATIONS = Symbol('DATABASE_MIGRATIONS');
+
+/** The typed query builder over `storyflow.db`. */
+export type Database = Kysely<DatabaseSchema>;
+
+/** Injects the application's Kysely instance. */
+export const InjectDatabase = (): ParameterDecorator => Inject(DATABASE);
+
+/** File name of the SQLite database inside the data folder. */
+export const DATABASE_FILE_NAME = 'storyflow.db';

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely';
+import { initialMigration } from './001_initial';
+import { tasksMigration } from './002_tasks';
+
+/**
+ * Every migration, by name; Kysely applies them in name order. Listed here rather than
+ * read from the folder so they run the same under ts-jest and from `dist/`.
+ * Add a new one as `'002_<what>': <migration>` and never rename or edit a released one.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '001_initial': initialMigration,
+  '002_tasks': tasksMigration,
+};

@@ -1,0 +1,66 @@
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The tables of `storyflow.db`, as Kysely sees them. Column names are the SQL ones
+ * (snake_case); repositories map rows to camelCase domain objects.
+ */
+export interface DatabaseSchema {
+  projects: ProjectsTable;
+  segments: SegmentsTable;
+  settings: SettingsTable;
+  tasks: TasksTable;
+}
+
+export interface ProjectsTable {
+  /** UUID v4, lower case. */
+  id: string;
+  title: string;
+  status: string;
+  resolution_width: number;
+  resolution_height: number;
+  framerate: number;
+  /** ISO 8601, UTC. */
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SegmentsTable {
+  id: string;
+  project_id: string;
+  /** 0-based position in the project; unique per project. */
+  sequence_index: number;
+  text_content: string;
+  image_prompt: string;
+  /** Path of the WAV relative to the media root (`projects/{pid}/audio/{sid}.wav`), or null. */
+  audio_file: string | null;
+  /** Seconds. */
+  audio_duration: number | null;
+  /** SQLite has no boolean: 0 or 1. */
+  is_locked: ColumnType<number, number | undefined, number>;
+}
+
+/** A single row (id = 1) holding the global TTS settings. */
+export interface SettingsTable {
+  id: ColumnType<number, never, never>;
+  default_voice_id: string;
+  tts_speed: number;
+  updated_at: string;
+}
+
+export type ProjectRow = Selectable<ProjectsTable>;
+export type NewProjectRow = Insertable<ProjectsTable>;
+export type SegmentRow = Selectable<SegmentsTable>;
+export type NewSegmentRow = Insertable<SegmentsTable>;
+export type SegmentRowUpdate = Updateable<SegmentsTable>;
+export type SettingsRow = Selectable<SettingsTable>;
+
+/** Durable copy of a background task (written behind the in-memory state, read at start). */
+export interface TasksTable {
+  id: string;
+  status: string;
+  created_at: string;
+  /** JSON object of string labels (kind, project_id...). */
+  labels: string;
+  /** JSON of the last status snapshot. */
+  snapshot: string;
+}

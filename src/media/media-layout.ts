@@ -1,0 +1,92 @@
+import { rm } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { FastifyRequest } from 'fastify';
+import { absoluteUri } from '../common/http/absolute-uri';
+import type { AppConfig } from '../config/app.config';
+
+/** URL prefix under which the media folder is served. */
+export const MEDIA_URL_PREFIX = '/media';
+
+/** Only ids made of these characters become file names (UUIDs in practice). */
+const SAFE_ID = /^[0-9A-Za-z_-]{1,128}$/;
+
+/**
+ * The one place that knows where media files live on disk and under which URL:
+ *
+ * ```
+ * <dataDir>/media/projects/{projectId}/audio/{segmentId}.wav
+ *        → /media/projects/{projectId}/audio/{segmentId}.wav
+ * ```
+ *
+ * A "media path" is relative to the media root with `/` separators
+ * (`projects/{pid}/audio/{sid}.wav`); it is what the database stores.
+ */
+@Injectable()
+export class MediaLayout {
+  private readonly logger = new Logger(MediaLayout.name);
+  /** Absolute path of the media folder. */
+  readonly mediaRoot: string;
+
+  constructor(config: ConfigService) {
+    this.mediaRoot = join(config.getOrThrow<AppConfig>('app').dataDir, 'media');
+  }
+
+  /** Absolute path of a project's media folder. */
+  projectDir(projectId: string): string {
+    return join(this.mediaRoot, 'projects', safeId(projectId));
+  }
+
+  /** Media path (relative to the media root) of a segment's WAV. */
+  audioMediaPath(projectId: string, segmentId: string): string {
+    return posix.join('projects', safeId(projectId), 'audio', `${safeId(segmentId)}.wav`);
+  }
+
+  /** Absolute path of a segment's WAV. */
+  audioPath(projectId: string, segmentId: string): string {
+    return join(this.mediaRoot, this.audioMediaPath(projectId, segmentId));
+  }
+
+  /** URL path of a segment's WAV: `/media/projects/{pid}/audio/{sid}.wav`. */
+  audioUrlPath(projectId: string, segmentId: string): string {
+    return this.urlPathOf(this.audioMediaPath(projectId, segmentId));
+  }
+
+  /** URL path of any media path. */
+  urlPathOf(mediaPath: string): string {
+    return `${MEDIA_URL_PREFIX}/${mediaPath.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  /** Absolute URL of a URL path on the host the request came to, as DRF's `build_absolute_uri`. */
+  absoluteUrl(request: FastifyRequest, urlPath: string): string {
+    return absoluteUri(request, urlPath);
+  }
+
+  /** Deletes a project's whole media folder; a folder that is not there is fine. */
+  async removeProjectMedia(projectId: string): Promise<void> {
+    await this.removeQuietly(this.projectDir(projectId), true);
+  }
+
+  /** Deletes a segment's WAV; a file that is not there is fine. */
+  async removeAudio(projectId: string, segmentId: string): Promise<void> {
+    await this.removeQuietly(this.audioPath(projectId, segmentId), false);
+  }
+
+  /**
+   * The database is the source of truth and has already changed when this runs, so a file
+   * that cannot be deleted is logged, not thrown: it is an orphan, not a failed request.
+   */
+  private async removeQuietly(path: string, recursive: boolean): Promise<void> {
+    try {
+      await rm(path, { recursive, force: true });
+    } catch (error) {
+      this.logger.warn(`Could not remove ${path}: ${(error as Error).message}`);
+    }
+  }
+}
+
+function safeId(id: string): string {
+  if (!SAFE_ID.test(id)) throw new Error(`Unsafe id for a media path: ${JSON.stringify(id)}`);
+  return id;
+}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { Database, InjectDatabase } from '../../database/database.constants';
+import type { TaskSnapshot } from '../task.types';
+import { StoredTask, TaskStore } from '../task-store.port';
+
+/** SQLite's default limit on bound parameters per statement is well above this. */
+const DELETE_CHUNK = 500;
+
+/** Task records in the `tasks` table of storyflow.db, one JSON snapshot per task. */
+@Injectable()
+export class SqliteTaskStore extends TaskStore {
+  constructor(@InjectDatabase() private readonly db: Database) {
+    super();
+  }
+
+  async loadAll(): Promise<StoredTask[]> {
+    const rows = await this.db
+      .selectFrom('tasks')
+      .select(['snapshot', 'labels'])
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({
+      snapshot: JSON.parse(row.snapshot) as TaskSnapshot,
+      labels: JSON.parse(row.labels) as Record<string, string>,
+    }));
+  }
+
+  async saveMany(tasks: StoredTask[]): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      for (const { snapshot, labels } of tasks) {
+        const row = {
+          id: snapshot.task_id,
+          status: snapshot.status,
+          created_at: snapshot.created_at,
+          labels: JSON.stringify(labels),
+          snapshot: JSON.stringify(snapshot),
+        };
+        await tx
+          .insertInto('tasks')
+          .values(row)
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet({ status: row.status, snapshot: row.snapshot }),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async removeMany(taskIds: string[]): Promise<void> {
+    for (let i = 0; i < taskIds.length; i += DELETE_CHUNK) {
+      await this.db
+        .deleteFrom('tasks')
+        .where('id', 'in', taskIds.slice(i, i + DELETE_CHUNK))
+        .execute();
+    }
+  }
+}

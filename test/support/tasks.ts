@@ -1,0 +1,9 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { lastValueFrom } from 'rxjs';
+import { TaskManagerService } from '../../src/tasks/task-manager.service';
+import type { TaskSnapshot } from '../../src/tasks/task.types';
+
+/** Resolves with the terminal snapshot of a task: awaits its events, no sleeping. */
+export function taskFinished(app: NestFastifyApplication, taskId: string): Promise<TaskSnapshot> {
+  return lastValueFrom(app.get(TaskManagerService).watch(taskId));
+}
