@@ -3,23 +3,31 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AudioModule } from './audio/audio.module';
 import { ApiExceptionFilter } from './common/filters/api-exception.filter';
+import { LoggingModule } from './common/logging/logging.module';
 import { createValidationPipe } from './common/pipes/validation.pipe';
 import { appConfig } from './config/app.config';
 import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ProjectsModule } from './projects/projects.module';
 import { SegmentsModule } from './segments/segments.module';
 import { SettingsModule } from './settings/settings.module';
 import { TasksModule } from './tasks/tasks.module';
+import { WebModule } from './web/web.module';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
+    LoggingModule,
     DatabaseModule,
     TasksModule,
     ProjectsModule,
     SegmentsModule,
     SettingsModule,
     AudioModule,
+    WebModule,
+    HealthModule,
+    MetricsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -1,17 +1,32 @@
+import { RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyInstance } from 'fastify';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import type { AppConfig } from './config/app.config';
+import { echoRequestId, requestIdOf } from './common/logging/request-id';
+import { registerGenerationRateLimit } from './common/security/generation-rate-limit';
+import { registerSecurityHeaders } from './common/security/security-headers';
+import { appConfig, type AppConfig } from './config/app.config';
+import { METRICS_PATH } from './metrics/metrics.controller';
 
 /** 1 MB: larger bodies get a 413 JSON error. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-/** The Fastify adapter every instance of the app runs on (main.ts and the e2e tests). */
-export function createFastifyAdapter(): FastifyAdapter {
+/**
+ * The Fastify adapter every instance of the app runs on (main.ts and the e2e tests). It is
+ * built before the app (and its ConfigService) exists, hence the configuration argument.
+ */
+export function createFastifyAdapter(
+  config: Pick<AppConfig, 'trustProxy'> = appConfig(),
+): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    // The caller's X-Request-Id when sane, else a UUID; echoed back and on every log line.
+    genReqId: requestIdOf,
     // Task ids are arbitrary strings, long ones included; the default limit is 100.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
   });
@@ -21,23 +36,47 @@ export function createFastifyAdapter(): FastifyAdapter {
 export async function createApp(
   options: { logger?: false | ('error' | 'warn' | 'log')[] } = {},
 ): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), {
-    logger: options.logger ?? ['error', 'warn', 'log'],
-    bufferLogs: false,
-  });
+  // Without an explicit logger, Nest logs as JSON through pino (nestjs-pino, LOG_LEVEL);
+  // the lines logged while the app starts are buffered until that logger exists.
+  const jsonLogs = options.logger === undefined;
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule,
+    createFastifyAdapter(),
+    jsonLogs ? { bufferLogs: true } : { logger: options.logger, bufferLogs: false },
+  );
+  if (jsonLogs) app.useLogger(app.get(PinoNestLogger));
   await configureApp(app);
   return app;
 }
 
 /**
- * Global prefix, CORS and Swagger. Fastify's own errors (bad JSON, body too large) reach
- * the global ApiExceptionFilter through Nest's error handler, so they share its shape.
+ * Global prefix, CORS, security headers, rate limits, request ids and Swagger. Fastify's own
+ * errors (bad JSON, body too large) reach the global ApiExceptionFilter through Nest's error
+ * handler, so they share its shape.
+ *
+ * The Fastify plugins are registered (and awaited) here, before Nest declares any route:
+ * they attach route-level options from `onRoute` hooks, and a plugin awaited after the routes
+ * were declared would make those routes keep Fastify's default error handler.
  */
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
-  app.setGlobalPrefix('api');
-  app.enableCors({ origin: config.corsOrigins });
-  app.enableShutdownHooks();
+  // Prometheus expects `/metrics` at the root.
+  app.setGlobalPrefix('api', { exclude: [{ path: METRICS_PATH, method: RequestMethod.GET }] });
+  app.enableCors({
+    origin: config.corsOrigins,
+    // Readable by StoryFlow's frontend on its own origin (429/503 backoff, support requests).
+    exposedHeaders: [
+      'retry-after',
+      'x-request-id',
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+    ],
+  });
+  const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  echoRequestId(fastify);
+  await registerSecurityHeaders(fastify);
+  await registerGenerationRateLimit(fastify, config.generationRateLimitPerMinute);
 
   const document = SwaggerModule.createDocument(
     app,

@@ -7,9 +7,27 @@ async function bootstrap(): Promise<void> {
   const app = await createApp();
   const { port, host } = app.get(ConfigService).getOrThrow<AppConfig>('app');
   await app.listen(port, host);
-  new Logger('Bootstrap').log(
-    `StoryFlow Voice listening on http://${host}:${port} (docs: /api/docs)`,
-  );
+  const logger = new Logger('Bootstrap');
+  logger.log(`StoryFlow Voice listening on http://${host}:${port} (docs: /api/docs)`);
+
+  // Nest's enableShutdownHooks() re-raises the signal after closing, so the process would
+  // end "killed by SIGTERM". A graceful stop is a normal exit: close (new tasks refused,
+  // in-flight segments finished, tasks recorded, database closed), then exit 0.
+  let closing = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (closing) return;
+      closing = true;
+      logger.log(`${signal} received: shutting down`);
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 bootstrap().catch((error: unknown) => {

@@ -9,6 +9,15 @@ export class SpeechEngineUnavailableError extends DomainError {
   }
 }
 
+/** The server is shutting down and accepts no new work. */
+export class ShuttingDownError extends DomainError {
+  constructor() {
+    super('unavailable', 'The server is shutting down; try again later', {
+      retryAfterSeconds: 10,
+    });
+  }
+}
+
 /** The segment has no text to speak. */
 export class EmptySegmentTextError extends DomainError {
   constructor() {

@@ -9,7 +9,11 @@ import { AudioController } from './audio.controller';
 import { AudioFileStore } from './audio-file.store';
 import { EspeakTtsEngine } from './engine/espeak-tts.engine';
 import { TtsEngine } from './engine/tts-engine.port';
-import { SpeechGenerationService } from './speech-generation.service';
+import {
+  GENERATION_OPTIONS,
+  GenerationOptions,
+  SpeechGenerationService,
+} from './speech-generation.service';
 
 /**
  * Speech synthesis: the TTS engine (eSpeak NG in worker threads, behind the TtsEngine
@@ -24,6 +28,13 @@ import { SpeechGenerationService } from './speech-generation.service';
       inject: [ConfigService],
       useFactory: (config: ConfigService) =>
         new EspeakTtsEngine({ workers: config.getOrThrow<AppConfig>('app').ttsWorkers }),
+    },
+    {
+      provide: GENERATION_OPTIONS,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService): GenerationOptions => ({
+        shutdownGraceSeconds: config.getOrThrow<AppConfig>('app').shutdownGraceSeconds,
+      }),
     },
     AudioFileStore,
     SpeechGenerationService,

@@ -42,6 +42,11 @@ export class FairScheduler {
     if (group.running === 0) this.settle(groupId, group);
   }
 
+  /** Drops the queued jobs of every group (shutdown). */
+  dropAll(): void {
+    for (const groupId of [...this.groups.keys()]) this.drop(groupId);
+  }
+
   /** Jobs waiting for a slot, over all groups. */
   get queued(): number {
     let count = 0;

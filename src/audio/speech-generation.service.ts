@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  Optional,
+} from '@nestjs/common';
 import { MediaLayout } from '../media/media-layout';
+import { MetricsService } from '../metrics/metrics.service';
 import type { Segment } from '../segments/segment.types';
 import { SegmentsService } from '../segments/segments.service';
 import { SettingsService } from '../settings/settings.service';
@@ -9,6 +17,7 @@ import {
   EmptySegmentTextError,
   GenerationInProgressError,
   SegmentLockedForGenerationError,
+  ShuttingDownError,
   SpeechEngineUnavailableError,
 } from './audio.errors';
 import { AudioFileStore } from './audio-file.store';
@@ -40,6 +49,15 @@ export interface ProjectGenerationOptions {
   forceRegenerate: boolean;
 }
 
+export interface GenerationOptions {
+  /** How long in-flight segments may take to finish when the server stops. */
+  shutdownGraceSeconds: number;
+}
+
+export const GENERATION_OPTIONS = Symbol('GENERATION_OPTIONS');
+
+export const INTERRUPTED_BY_SHUTDOWN = 'Interrupted by server shutdown';
+
 /** Voice and speed, fixed when a task is accepted. */
 interface Voice {
   engineVoice: string;
@@ -53,7 +71,7 @@ interface Voice {
  * A failure is recorded against its segment and never stops the others.
  */
 @Injectable()
-export class SpeechGenerationService implements OnApplicationBootstrap {
+export class SpeechGenerationService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SpeechGenerationService.name);
   private readonly scheduler: FairScheduler;
   /** segment id → the unfinished task holding it. */
@@ -61,6 +79,12 @@ export class SpeechGenerationService implements OnApplicationBootstrap {
   /** project id → its unfinished batch task. */
   private readonly activeBatches = new Map<string, string>();
   private engineReady: Promise<boolean> = Promise.resolve(false);
+  /** Runs under way, to wait for at shutdown. */
+  private readonly runs = new Set<Promise<void>>();
+  /** Fires when the shutdown grace period is over: in-flight syntheses stop. */
+  private readonly shutdown = new AbortController();
+  private stopping = false;
+  private readonly graceMs: number;
 
   constructor(
     private readonly engine: TtsEngine,
@@ -69,8 +93,11 @@ export class SpeechGenerationService implements OnApplicationBootstrap {
     private readonly settings: SettingsService,
     private readonly files: AudioFileStore,
     private readonly media: MediaLayout,
+    private readonly metrics: MetricsService,
+    @Optional() @Inject(GENERATION_OPTIONS) options?: GenerationOptions,
   ) {
     this.scheduler = new FairScheduler(engine.workers);
+    this.graceMs = (options?.shutdownGraceSeconds ?? 10) * 1000;
   }
 
   /** Starts the engine without holding up the start of the server; requests wait for it. */
@@ -85,6 +112,31 @@ export class SpeechGenerationService implements OnApplicationBootstrap {
         return false;
       },
     );
+  }
+
+  /**
+   * Graceful stop, before the task records are flushed and the database closes: no new
+   * task is accepted, queued segments never start, in-flight ones get the grace period
+   * to finish (then they are aborted), and unfinished tasks end FAILED as interrupted.
+   */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    this.logger.log(
+      `Stopping: new tasks refused, ${this.scheduler.busy} segment(s) in progress get ` +
+        `${this.graceMs / 1000} s to finish`,
+    );
+    this.scheduler.dropAll();
+    const allRuns = Promise.allSettled([...this.runs]);
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.graceMs);
+    });
+    if ((await Promise.race([allRuns, graceOver])) === 'timeout') {
+      this.logger.warn('Shutdown grace period over: aborting segments in progress');
+      this.shutdown.abort();
+      await allRuns;
+    }
+    clearTimeout(timer);
   }
 
   /** Generates one segment's audio in the background. */
@@ -155,6 +207,7 @@ export class SpeechGenerationService implements OnApplicationBootstrap {
   }
 
   private async requireEngine(): Promise<void> {
+    if (this.stopping) throw new ShuttingDownError();
     if (!(await this.engineReady) || !this.engine.isAvailable()) {
       throw new SpeechEngineUnavailableError();
     }
@@ -168,7 +221,7 @@ export class SpeechGenerationService implements OnApplicationBootstrap {
 
   /** Runs a task's segments through the scheduler and finishes the task when all settled. */
   private run(taskId: string, segments: Segment[], voice: Voice): Promise<void> {
-    const signal = this.tasks.signalOf(taskId);
+    const signal = AbortSignal.any([this.tasks.signalOf(taskId), this.shutdown.signal]);
     for (const segment of segments) this.heldSegments.set(segment.id, taskId);
     let settled = 0;
     const onCancel = () => this.scheduler.drop(taskId);
@@ -187,9 +240,16 @@ export class SpeechGenerationService implements OnApplicationBootstrap {
       }
     });
 
-    return this.scheduler
+    const run = this.scheduler
       .submit(taskId, jobs)
-      .then(() => void this.tasks.finish(taskId))
+      .then(() => {
+        // Segments left unstarted (or aborted) by a shutdown: the run did not finish.
+        if (this.stopping && (settled < segments.length || this.shutdown.signal.aborted)) {
+          this.tasks.fail(taskId, INTERRUPTED_BY_SHUTDOWN);
+        } else {
+          this.tasks.finish(taskId);
+        }
+      })
       .catch((error: unknown) => {
         this.logger.error(`Task ${taskId} crashed: ${describe(error)}`);
         this.tasks.fail(taskId, 'Internal error');
@@ -197,7 +257,10 @@ export class SpeechGenerationService implements OnApplicationBootstrap {
       .finally(() => {
         signal.removeEventListener('abort', onCancel);
         for (const segment of segments) this.release(segment.id, taskId);
+        this.runs.delete(run);
       });
+    this.runs.add(run);
+    return run;
   }
 
   private async synthesizeSegment(
@@ -208,9 +271,11 @@ export class SpeechGenerationService implements OnApplicationBootstrap {
   ): Promise<void> {
     let stage: 'synthesis' | 'file' | 'record' = 'synthesis';
     try {
-      const { samples, sampleRate } = await this.engine.synthesize(
-        { text: segment.textContent, voice: voice.engineVoice, speed: voice.speed },
-        { signal },
+      const { samples, sampleRate } = await this.metrics.timeSynthesis(() =>
+        this.engine.synthesize(
+          { text: segment.textContent, voice: voice.engineVoice, speed: voice.speed },
+          { signal },
+        ),
       );
       stage = 'file';
       await this.files.write(segment.projectId, segment.id, encodeWav(samples, sampleRate));

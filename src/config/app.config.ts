@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { registerAs } from '@nestjs/config';
@@ -11,10 +12,41 @@ import {
   Max,
   Min,
   validateSync,
+  ValidateBy,
 } from 'class-validator';
 
 const integer = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/** Names proxy-addr understands besides addresses and CIDR ranges. */
+const PROXY_ADDRESS_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** One TRUST_PROXY entry: an IP, a CIDR range (`10.0.0.0/8`, `fd00::/8`) or a name above. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_ADDRESS_NAMES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** TRUST_PROXY: `false`, `true`, a hop count, or a comma-separated list of proxy addresses. */
+function IsTrustProxy(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        (/^(false|true|\d{1,2})$/i.test(value.trim()) ||
+          value.split(',').every((entry) => isProxyAddress(entry.trim().toLowerCase()))),
+      defaultMessage: () =>
+        'must be false, true, a hop count, or a comma-separated list of IP addresses/CIDR ranges',
+    },
+  });
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Environment variables the service reads, with their defaults. */
 class EnvironmentVariables {
@@ -26,7 +58,13 @@ class EnvironmentVariables {
   @Transform(integer) @IsInt() @Min(1) MAX_ACTIVE_TASKS = 1000;
   @Transform(integer) @IsInt() @Min(0) TASK_RETENTION_SECONDS = 86_400;
   @Transform(integer) @IsInt() @Min(0) TASK_MAX_RETAINED = 10_000;
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+  @Transform(integer) @IsInt() @Min(0) @Max(600) SHUTDOWN_GRACE_SECONDS = 10;
+  @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL?: string;
+  /** Only read to keep test runs quiet: LOG_LEVEL defaults to `silent` when it is `test`. */
+  @IsOptional() @IsString() NODE_ENV?: string;
+  @Transform(integer) @IsInt() @Min(1) @Max(100_000) RATE_LIMIT_GENERATION_PER_MINUTE = 60;
+  @IsTrustProxy() TRUST_PROXY = 'false';
+  @Transform(integer) @IsInt() @Min(0) HEALTH_MIN_FREE_DISK_MB = 100;
 }
 
 /** Validated, typed configuration of the whole service; `process.env` is read only here. */
@@ -37,13 +75,25 @@ export interface AppConfig {
   dataDir: string;
   corsOrigins: string[];
   ttsWorkers: number;
+  /** pino level of the JSON logs (`silent` by default under NODE_ENV=test). */
   logLevel: string;
+  /** Generation requests (both generation endpoints together) one client may make a minute. */
+  generationRateLimitPerMinute: number;
+  /**
+   * Fastify's `trustProxy`: whether, or which, proxies' `X-Forwarded-*` headers are believed
+   * (client IP for rate limiting, host and protocol of absolute URLs).
+   */
+  trustProxy: boolean | number | string[];
+  /** The health check fails when less than this many bytes are free under `dataDir`. */
+  minFreeDiskBytes: number;
   /** Unfinished tasks accepted at once; beyond that generation answers 503. */
   maxActiveTasks: number;
   /** How long a finished task stays queryable. */
   taskRetentionSeconds: number;
   /** How many finished tasks are kept at most (oldest evicted first). */
   taskMaxRetained: number;
+  /** Seconds in-flight segments may take to finish on SIGTERM. */
+  shutdownGraceSeconds: number;
 }
 
 /** Validates raw environment variables; throws one readable error listing every bad value. */
@@ -65,10 +115,14 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
       .map((origin) => origin.trim())
       .filter(Boolean),
     ttsWorkers: vars.TTS_WORKERS ?? availableParallelism(),
-    logLevel: vars.LOG_LEVEL,
+    logLevel: vars.LOG_LEVEL ?? (vars.NODE_ENV === 'test' ? 'silent' : 'info'),
+    generationRateLimitPerMinute: vars.RATE_LIMIT_GENERATION_PER_MINUTE,
+    trustProxy: parseTrustProxy(vars.TRUST_PROXY),
+    minFreeDiskBytes: vars.HEALTH_MIN_FREE_DISK_MB * 1024 * 1024,
     maxActiveTasks: vars.MAX_ACTIVE_TASKS,
     taskRetentionSeconds: vars.TASK_RETENTION_SECONDS,
     taskMaxRetained: vars.TASK_MAX_RETAINED,
+    shutdownGraceSeconds: vars.SHUTDOWN_GRACE_SECONDS,
   };
 }
 
@@ -82,7 +136,24 @@ const KNOWN_VARIABLES = [
   'MAX_ACTIVE_TASKS',
   'TASK_RETENTION_SECONDS',
   'TASK_MAX_RETAINED',
+  'SHUTDOWN_GRACE_SECONDS',
+  'NODE_ENV',
+  'RATE_LIMIT_GENERATION_PER_MINUTE',
+  'TRUST_PROXY',
+  'HEALTH_MIN_FREE_DISK_MB',
 ];
+
+/** TRUST_PROXY (already validated) → Fastify's `trustProxy` option. */
+function parseTrustProxy(raw: string): boolean | number | string[] {
+  const value = raw.trim().toLowerCase();
+  if (value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((address) => address.trim())
+    .filter(Boolean);
+}
 
 /** Keeps only the variables we know; unset and empty both mean "use the default". */
 function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -6,6 +6,8 @@ import {
   MessageEvent,
   Param,
   Post,
+  Query,
+  Req,
   Res,
   Sse,
   UseFilters,
@@ -18,13 +20,17 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
+  ApiQuery,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, Observable } from 'rxjs';
 import { ErrorBodyDto } from '../common/http/error-body.dto';
-import { TaskStatusDto } from './dto/task-status.dto';
+import { Paginated, paginatedResponse } from '../common/http/paginated-response';
+import { resolvePage } from '../common/pagination';
+import { ListTasksQuery } from './dto/list-tasks.query';
+import { TaskPageDto, TaskStatusDto, TaskSummaryDto } from './dto/task-status.dto';
 import { TaskManagerService } from './task-manager.service';
 import { TaskNotFoundFilter } from './task-not-found.filter';
 
@@ -37,6 +43,24 @@ const HEARTBEAT_MS = 15_000;
 @UseFilters(TaskNotFoundFilter)
 export class TaskStatusController {
   constructor(private readonly tasks: TaskManagerService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Tasks still held in memory, newest first, 50 a page' })
+  @ApiQuery({ type: ListTasksQuery })
+  @ApiOkResponse({ type: TaskPageDto })
+  list(@Query() query: ListTasksQuery, @Req() request: FastifyRequest): Paginated<TaskSummaryDto> {
+    const matching = this.tasks.list({
+      status: query.status,
+      labels: query.project === undefined ? undefined : { project_id: query.project },
+    });
+    const window = resolvePage(query.page, matching.length);
+    const items = matching.slice(window.offset, window.offset + window.size);
+    const results = items.map(({ completed_segments: _c, errors: _e, ...summary }) => ({
+      ...this.tasks.labelsOf(summary.task_id),
+      ...summary,
+    }));
+    return paginatedResponse(request, { ...window, count: matching.length, items }, results);
+  }
 
   @Get(':task_id/status')
   @ApiOperation({ summary: 'Status of a background task (polled by the UI every 2 s)' })

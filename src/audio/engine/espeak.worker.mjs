@@ -13,7 +13,27 @@
  */
 // @ts-expect-error -- the package ships no type declarations (ESM-only Emscripten build, GPL-3.0)
 import Module from '@echogarden/espeak-ng-emscripten';
+import { setPriority } from 'node:os';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
+
+/**
+ * Nice value of this thread. With TTS_WORKERS = cores (the default) the workers alone keep
+ * every core busy, and the kernel then preempts the main thread for whole time slices: the
+ * event loop stalls and status polls wait (measured on 2 cores, polled 1000/s during a
+ * 200-segment batch: event-loop delay p99 30 ms → 11–13 ms, poll p99 65–71 ms → 35–44 ms,
+ * same synthesis throughput; see docs/PERFORMANCE.md). On Linux the nice value is per
+ * thread, so this lowers only the synthesis threads; elsewhere it would apply to the whole
+ * process, so it is left alone there.
+ */
+const WORKER_NICE = 10;
+
+if (process.platform === 'linux') {
+  try {
+    setPriority(0, WORKER_NICE);
+  } catch {
+    // Not permitted here (a sandbox): the thread keeps the default priority.
+  }
+}
 
 /** Slots of the shared Int32Array a synthesis task carries (see `EspeakTtsEngine`). */
 const CANCEL = 0; // set to 1 by the main thread to stop the task

@@ -36,3 +36,22 @@ export class TaskStatusDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) started_at: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finished_at: string | null;
 }
+
+/** An item of `GET /api/tasks/`: the status snapshot without its segment lists, plus labels. */
+export class TaskSummaryDto {
+  @ApiProperty() task_id: string;
+  @ApiProperty({ enum: ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED'] }) status: TaskStatus;
+  @ApiProperty({ type: TaskProgressDto }) progress: TaskProgressDto;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) started_at: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) finished_at: string | null;
+  @ApiPropertyOptional({ example: 'tts_batch', description: 'what the task does' }) kind?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) project_id?: string;
+}
+
+export class TaskPageDto {
+  @ApiProperty() count: number;
+  @ApiProperty({ type: String, nullable: true }) next: string | null;
+  @ApiProperty({ type: String, nullable: true }) previous: string | null;
+  @ApiProperty({ type: [TaskSummaryDto] }) results: TaskSummaryDto[];
+}

@@ -1,0 +1,200 @@
+import type { MediaLayout } from '../media/media-layout';
+import { MetricsService } from '../metrics/metrics.service';
+import type { Segment } from '../segments/segment.types';
+import type { SegmentsService } from '../segments/segments.service';
+import type { SettingsService } from '../settings/settings.service';
+import { TaskManagerService } from '../tasks/task-manager.service';
+import type { TaskSnapshot } from '../tasks/task.types';
+import type { AudioFileStore } from './audio-file.store';
+import { SynthesisAbortedError, SynthesisFailedError } from './engine/tts-engine.errors';
+import {
+  SynthesisOptions,
+  SynthesisRequest,
+  SynthesisResult,
+  TtsEngine,
+} from './engine/tts-engine.port';
+import { SpeechGenerationService } from './speech-generation.service';
+
+/** An engine whose syntheses finish when the test says so. */
+class FakeEngine extends TtsEngine {
+  readonly started: { request: SynthesisRequest; finish: (fail?: boolean) => void }[] = [];
+  constructor(readonly workers = 1) {
+    super();
+  }
+  async start() {}
+  synthesize(request: SynthesisRequest, options: SynthesisOptions = {}): Promise<SynthesisResult> {
+    return new Promise((resolve, reject) => {
+      options.signal?.addEventListener('abort', () => reject(new SynthesisAbortedError()));
+      this.started.push({
+        request,
+        finish: (fail) =>
+          fail
+            ? reject(new SynthesisFailedError('bad text'))
+            : resolve({ samples: new Int16Array(22050 * request.text.length), sampleRate: 22050 }),
+      });
+    });
+  }
+  isAvailable() {
+    return true;
+  }
+  stats() {
+    return { workers: this.workers, busy: 0, queued: 0 };
+  }
+  async close() {}
+}
+
+const segment = (i: number, patch: Partial<Segment> = {}): Segment => ({
+  id: `s${i}`,
+  projectId: 'p',
+  sequenceIndex: i,
+  textContent: 'x'.repeat(i + 1),
+  imagePrompt: '',
+  audioFile: null,
+  audioDuration: null,
+  isLocked: false,
+  ...patch,
+});
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('SpeechGenerationService (fake engine)', () => {
+  let engine: FakeEngine;
+  let tasks: TaskManagerService;
+  let segments: Segment[];
+  let recorded: Map<string, number>;
+  let service: SpeechGenerationService;
+
+  function build(workers = 1) {
+    engine = new FakeEngine(workers);
+    tasks = new TaskManagerService();
+    recorded = new Map();
+    const segmentsService = {
+      findOne: async (id: string) => segments.find((s) => s.id === id)!,
+      findForGeneration: async () => segments,
+      setAudio: async (id: string, duration: number) => void recorded.set(id, duration),
+    } as unknown as SegmentsService;
+    const settings = {
+      get: async () => ({ defaultVoiceId: 'bm_george', ttsSpeed: 1.5 }),
+    } as unknown as SettingsService;
+    const files = {
+      write: async () => undefined,
+      remove: async () => undefined,
+      removeTemporaryFiles: async () => 0,
+    } as unknown as AudioFileStore;
+    const media = {
+      audioUrlPath: (p: string, s: string) => `/media/${p}/${s}.wav`,
+    } as unknown as MediaLayout;
+    service = new SpeechGenerationService(
+      engine,
+      tasks,
+      segmentsService,
+      settings,
+      files,
+      media,
+      new MetricsService(),
+    );
+    service.onApplicationBootstrap();
+  }
+
+  beforeEach(() => build());
+
+  it('takes the segments in sequence order, with the voice and speed of the settings', async () => {
+    segments = [segment(0), segment(1), segment(2)];
+    await service.generateProject('p', { skipLocked: true, forceRegenerate: false });
+    const order: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await tick();
+      const running = engine.started[i];
+      order.push(running.request.text);
+      expect(running.request).toMatchObject({ voice: 'en+m3', speed: 1.5 });
+      running.finish();
+    }
+    expect(order).toEqual(['x', 'xx', 'xxx']);
+  });
+
+  it('applies the skip rules and counts each', async () => {
+    segments = [
+      segment(0, { isLocked: true }),
+      segment(1, { textContent: '  ' }),
+      segment(2, { audioFile: 'a.wav' }),
+      segment(3),
+    ];
+    const plan = await service.generateProject('p', { skipLocked: true, forceRegenerate: false });
+    expect(plan).toMatchObject({
+      totalSegments: 4,
+      segmentsToProcess: 1,
+      skippedLocked: 1,
+      skippedEmpty: 1,
+      skippedExisting: 1,
+    });
+    const all = await service.generateProject('p2', { skipLocked: false, forceRegenerate: true });
+    expect(all).toMatchObject({
+      segmentsToProcess: 3,
+      skippedLocked: 0,
+      skippedEmpty: 1,
+      skippedExisting: 0,
+    });
+  });
+
+  it('records a failing segment while the others complete; snapshots taken mid-run stay as they were', async () => {
+    segments = [segment(0), segment(1), segment(2)];
+    const { taskId } = await service.generateProject('p', {
+      skipLocked: true,
+      forceRegenerate: false,
+    });
+    const snapshots: TaskSnapshot[] = [tasks.getSnapshot(taskId!)];
+    await tick();
+    engine.started[0].finish();
+    await tick();
+    snapshots.push(tasks.getSnapshot(taskId!));
+    engine.started[1].finish(true);
+    await tick();
+    snapshots.push(tasks.getSnapshot(taskId!));
+    engine.started[2].finish();
+    await tick();
+    const final = tasks.getSnapshot(taskId!);
+
+    expect(
+      snapshots.map((s) => [
+        s.status,
+        s.progress.current,
+        s.completed_segments.length,
+        s.errors.length,
+      ]),
+    ).toEqual([
+      ['PROCESSING', 0, 0, 0],
+      ['PROCESSING', 1, 1, 0],
+      ['PROCESSING', 2, 1, 1],
+    ]);
+    expect(final.status).toBe('COMPLETED');
+    expect(final.progress).toEqual({ current: 3, total: 3, percentage: 100 });
+    expect(final.errors).toEqual([{ segment_id: 's1', error: 'Speech synthesis failed' }]);
+    expect(final.completed_segments.map((c) => c.segment_id)).toEqual(['s0', 's2']);
+    expect([...recorded.keys()]).toEqual(['s0', 's2']);
+  });
+
+  it('a task whose every segment fails is FAILED', async () => {
+    segments = [segment(0)];
+    const { taskId } = await service.generateSegment('s0');
+    await tick();
+    engine.started[0].finish(true);
+    await tick();
+    expect(tasks.getSnapshot(taskId).status).toBe('FAILED');
+  });
+
+  it('cancel stops before the next segment and aborts the one in progress', async () => {
+    segments = [segment(0), segment(1), segment(2)];
+    const { taskId } = await service.generateProject('p', {
+      skipLocked: true,
+      forceRegenerate: false,
+    });
+    await tick();
+    engine.started[0].finish();
+    await tick();
+    tasks.cancel(taskId!);
+    await tick();
+    expect(engine.started).toHaveLength(2);
+    expect(service.stats()).toMatchObject({ busy: 0, queued: 0 });
+    expect(tasks.getSnapshot(taskId!).errors).toEqual([{ segment_id: null, error: 'Cancelled' }]);
+  });
+});

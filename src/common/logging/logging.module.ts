@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Module, RequestMethod } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { LoggerModule, type Params } from 'nestjs-pino';
+import type { LevelWithSilent } from 'pino';
+import type { AppConfig } from '../../config/app.config';
+import { requestIdOf } from './request-id';
+
+/**
+ * Requests the operators do not need one line each for: health probes and metric scrapes
+ * (and status polls, should they ever reach the middleware: see `exclude` below). They are
+ * logged at `debug`.
+ */
+const ROUTINE_REQUEST = /^\/(?:api\/tasks\/[^/?]+\/status|api\/health|metrics)\/?(?:\?|$)/;
+
+/** Fastify's request id, which @fastify/middie copies onto the raw request. */
+type RawRequest = IncomingMessage & { id?: string; originalUrl?: string };
+
+/** Level of the one "request completed" line of a request. */
+export function requestLogLevel(
+  request: IncomingMessage,
+  response: ServerResponse,
+  error?: Error,
+): LevelWithSilent {
+  if (error || response.statusCode >= 500) return 'error';
+  const url = (request as RawRequest).originalUrl ?? request.url ?? '';
+  if (ROUTINE_REQUEST.test(url)) return 'debug';
+  return response.statusCode === 429 ? 'warn' : 'info';
+}
+
+/** pino-http settings: JSON lines, the request id on each, lean request/response fields. */
+export function loggingParams(config: AppConfig): Params {
+  return {
+    pinoHttp: {
+      level: config.logLevel,
+      // Fastify already chose the id (X-Request-Id or a UUID, see request-id.ts).
+      genReqId: (request: IncomingMessage) => (request as RawRequest).id ?? requestIdOf(request),
+      customLogLevel: requestLogLevel,
+      // Application logs inside a request carry only its id; the full request is logged once.
+      quietReqLogger: true,
+      serializers: {
+        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+    // Every route under the global prefix (`/api/{*path}`): the API. Static files (page,
+    // media) and `/metrics` are not logged per request; they still get an X-Request-Id.
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+    // The status poll is the hot path (a map lookup): no logging middleware at all there.
+    exclude: [{ path: 'tasks/:task_id/status', method: RequestMethod.GET }],
+  };
+}
+
+/**
+ * Structured JSON logs (nestjs-pino): one line per request with its id, and Nest's own
+ * `Logger` calls as JSON lines carrying the id of the request they happen in. The level comes
+ * from LOG_LEVEL (`silent` by default when NODE_ENV=test).
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => loggingParams(config.getOrThrow<AppConfig>('app')),
+    }),
+  ],
+})
+export class LoggingModule {}
