@@ -1,10 +1,9 @@
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { EngineUnavailableError } from '../src/audio/engine/tts-engine.errors';
-import { TtsEngine } from '../src/audio/engine/tts-engine.port';
 import { parseWavHeader } from '../src/audio/engine/wav';
 import { api, UNKNOWN_ID } from './support/story-api';
 import { taskFinished } from './support/tasks';
+import { brokenEngine } from './support/engines';
 import { bootTestApp, TestApp } from './support/test-app';
 
 const STORY = [
@@ -72,9 +71,9 @@ describe('audio generation with the real engine (e2e)', () => {
     expect(final.progress).toEqual({ current: 5, total: 5, percentage: 100 });
     expect(final.errors).toEqual([]);
     expect(final.completed_segments).toHaveLength(5);
-    expect(new Set(final.completed_segments.map((c: { segment_id: string }) => c.segment_id))).toEqual(
-      new Set(project.segments.map((s) => s.id)),
-    );
+    expect(
+      new Set(final.completed_segments.map((c: { segment_id: string }) => c.segment_id)),
+    ).toEqual(new Set(project.segments.map((s) => s.id)));
 
     const detail = (await http.get(`/api/projects/${project.id}/`)).json();
     for (const segment of detail.segments) {
@@ -88,7 +87,9 @@ describe('audio generation with the real engine (e2e)', () => {
       const file = join(t.dataDir, 'media', 'projects', project.id, 'audio', `${segment.id}.wav`);
       const wav = parseWavHeader(readFileSync(file));
       expect(wav).toMatchObject({ channels: 1, bitsPerSample: 16, sampleRate: 22050 });
-      expect(Math.abs(wav.durationSeconds - reported.duration) / reported.duration).toBeLessThan(0.01);
+      expect(Math.abs(wav.durationSeconds - reported.duration) / reported.duration).toBeLessThan(
+        0.01,
+      );
       // A dozen spoken words: a few seconds, not silence and not a minute.
       expect(wav.durationSeconds).toBeGreaterThan(1.5);
       expect(wav.durationSeconds).toBeLessThan(12);
@@ -114,7 +115,9 @@ describe('audio generation with the real engine (e2e)', () => {
     const final = await taskFinished(t.app, res.json().task_id);
     expect(final.status).toBe('COMPLETED');
     expect(final.progress).toEqual({ current: 3, total: 3, percentage: 100 });
-    expect(final.errors).toEqual([{ segment_id: blocked.id, error: 'Could not write the audio file' }]);
+    expect(final.errors).toEqual([
+      { segment_id: blocked.id, error: 'Could not write the audio file' },
+    ]);
     expect(final.completed_segments.map((c) => c.segment_id).sort()).toEqual(
       [project.segments[0].id, project.segments[2].id].sort(),
     );
@@ -262,15 +265,7 @@ describe('audio generation with the real engine (e2e)', () => {
 
 describe('engine unavailable (e2e)', () => {
   let t: TestApp;
-  const brokenEngine = {
-    workers: 1,
-    start: () => Promise.reject(new EngineUnavailableError('no engine here')),
-    isAvailable: () => false,
-    synthesize: () => Promise.reject(new EngineUnavailableError()),
-    stats: () => ({ workers: 0, busy: 0, queued: 0 }),
-    close: () => Promise.resolve(),
-  };
-  beforeAll(async () => (t = await bootTestApp({}, [{ provide: TtsEngine, useValue: brokenEngine }])));
+  beforeAll(async () => (t = await bootTestApp({}, [brokenEngine])));
   afterAll(() => t.close());
 
   it('generation answers 503 JSON with Retry-After, and nothing is created', async () => {

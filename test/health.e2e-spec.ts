@@ -1,9 +1,9 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { EngineUnavailableError } from '../src/audio/engine/tts-engine.errors';
 import { TtsEngine } from '../src/audio/engine/tts-engine.port';
 import type { Database } from '../src/database/database.constants';
 import { DatabaseHealthIndicator } from '../src/health/database.health';
 import { api } from './support/story-api';
+import { brokenEngine } from './support/engines';
 import { bootTestApp, TestApp } from './support/test-app';
 
 const UP_DISK = { status: 'up', free_mb: expect.any(Number), min_free_mb: 100 };
@@ -35,17 +35,7 @@ describe('GET /api/health/ (e2e)', () => {
 
 describe('GET /api/health/ with the engine down (e2e)', () => {
   let t: TestApp;
-  const brokenEngine = {
-    workers: 1,
-    start: () => Promise.reject(new EngineUnavailableError('no engine here')),
-    isAvailable: () => false,
-    synthesize: () => Promise.reject(new EngineUnavailableError()),
-    stats: () => ({ workers: 0, busy: 0, queued: 0 }),
-    close: () => Promise.resolve(),
-  };
-  beforeAll(
-    async () => (t = await bootTestApp({}, [{ provide: TtsEngine, useValue: brokenEngine }])),
-  );
+  beforeAll(async () => (t = await bootTestApp({}, [brokenEngine])));
   afterAll(() => t.close());
 
   it('503 in the error shape, with the full report under details', async () => {
