@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TaskManagerService } from '../src/tasks/task-manager.service';
+import { SSE_HEARTBEAT_MS } from '../src/tasks/task-status.controller';
 import { bootTestApp, TestApp } from './support/test-app';
 
 /** Parses a text/event-stream body into its events. */
@@ -182,3 +183,36 @@ async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+describe('SSE heartbeat (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await bootTestApp({}, [{ provide: SSE_HEARTBEAT_MS, useValue: 50 }]);
+    await t.app.listen(0, '127.0.0.1');
+  });
+  afterAll(() => t.close());
+
+  it('sends a comment line while nothing changes, and stops with the stream', async () => {
+    const tasks = t.app.get(TaskManagerService);
+    tasks.create('quiet', { total: 1 });
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    let body = '';
+    const ended = new Promise<void>((resolve, reject) => {
+      httpRequest({ host: '127.0.0.1', port, path: '/api/tasks/quiet/events/' }, (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          // Two heartbeats seen: finish the task, which ends the stream.
+          if (body.split(': heartbeat').length > 2) tasks.complete('quiet');
+        });
+        res.on('end', resolve);
+      })
+        .on('error', reject)
+        .end();
+    });
+    await ended;
+    expect(body).toMatch(/^: heartbeat$/m);
+    const statuses = parseSse(body).filter((e) => e.event === 'status');
+    expect(statuses.map((e) => JSON.parse(e.data).status)).toEqual(['PENDING', 'COMPLETED']);
+  });
+});

@@ -3,6 +3,7 @@ import {
   Get,
   Headers,
   HttpCode,
+  Inject,
   MessageEvent,
   Param,
   Post,
@@ -36,13 +37,18 @@ import { TaskNotFoundFilter } from './task-not-found.filter';
 
 /** Seconds a poller should wait between polls of an unfinished task (StoryFlow polls every 2 s). */
 const POLL_AFTER_SECONDS = '2';
-const HEARTBEAT_MS = 15_000;
+
+/** Milliseconds between SSE heartbeat comments (15 s; tests shorten it). */
+export const SSE_HEARTBEAT_MS = Symbol('SSE_HEARTBEAT_MS');
 
 @ApiTags('tasks')
 @Controller('tasks')
 @UseFilters(TaskNotFoundFilter)
 export class TaskStatusController {
-  constructor(private readonly tasks: TaskManagerService) {}
+  constructor(
+    private readonly tasks: TaskManagerService,
+    @Inject(SSE_HEARTBEAT_MS) private readonly heartbeatMs: number,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Tasks still held in memory, newest first, 50 a page' })
@@ -101,7 +107,10 @@ export class TaskStatusController {
       .watch(taskId)
       .pipe(map((snapshot): MessageEvent => ({ type: 'status', data: snapshot })));
     return new Observable<MessageEvent>((subscriber) => {
-      const heartbeat = setInterval(() => subscriber.next({ comment: 'heartbeat' }), HEARTBEAT_MS);
+      const heartbeat = setInterval(
+        () => subscriber.next({ comment: 'heartbeat' }),
+        this.heartbeatMs,
+      );
       const subscription = snapshots.subscribe(subscriber);
       return () => {
         clearInterval(heartbeat);

@@ -7,7 +7,7 @@ import {
   TaskManagerService,
 } from './task-manager.service';
 import { SqliteTaskStore } from './persistence/sqlite-task.store';
-import { TaskStatusController } from './task-status.controller';
+import { SSE_HEARTBEAT_MS, TaskStatusController } from './task-status.controller';
 import { TaskStore } from './task-store.port';
 
 /** Background task state and its HTTP face. Knows nothing about audio. */
@@ -16,6 +16,7 @@ import { TaskStore } from './task-store.port';
   providers: [
     TaskManagerService,
     { provide: TaskStore, useClass: SqliteTaskStore },
+    { provide: SSE_HEARTBEAT_MS, useValue: 15_000 },
     {
       provide: TASK_MANAGER_OPTIONS,
       inject: [ConfigService],
