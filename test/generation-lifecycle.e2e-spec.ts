@@ -31,7 +31,11 @@ function completedAtLeast(t: TestApp, taskId: string, n: number): Promise<void> 
 /** Resolves once no segment is being synthesized or waiting. */
 async function generationIdle(t: TestApp): Promise<void> {
   const generation = t.app.get(SpeechGenerationService);
-  while (generation.stats().busy > 0 || generation.stats().queued > 0) {
+  const working = () => {
+    const { busy, queued, finishing } = generation.stats();
+    return busy + queued + finishing > 0;
+  };
+  while (working()) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

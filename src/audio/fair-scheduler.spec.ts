@@ -18,7 +18,10 @@ describe('FairScheduler', () => {
     const scheduler = new FairScheduler(2);
     const log: string[] = [];
     const gates = [0, 1, 2, 3].map((i) => gate(log, `a${i}`));
-    const done = scheduler.submit('a', gates.map((g) => g.job));
+    const done = scheduler.submit(
+      'a',
+      gates.map((g) => g.job),
+    );
     await flush();
     expect(log).toEqual(['a0', 'a1']);
     expect(scheduler.busy).toBe(2);
@@ -74,5 +77,30 @@ describe('FairScheduler', () => {
 
   it('an empty group settles at once', async () => {
     await expect(new FairScheduler(1).submit('g', [])).resolves.toBeUndefined();
+  });
+
+  it('a job that releases its slot lets the next one start, up to `slots` finishing at once', async () => {
+    const scheduler = new FairScheduler(1);
+    const log: string[] = [];
+    const finishers = [0, 1, 2].map((i) => gate(log, `finish${i}`));
+    const jobs = finishers.map((finisher, i) => async (releaseSlot: () => void) => {
+      log.push(`engine${i}`);
+      releaseSlot();
+      await finisher.job();
+    });
+    const done = scheduler.submit('g', jobs);
+    await flush();
+    // job 0 released its slot: job 1 runs; job 1 cannot release (one finishing already).
+    expect(log).toEqual(['engine0', 'finish0', 'engine1', 'finish1']);
+    expect(scheduler.busy).toBe(1);
+    expect(scheduler.finishing).toBe(1);
+    finishers[0].release();
+    await flush();
+    finishers[1].release();
+    await flush();
+    finishers[2].release();
+    await done;
+    expect(log.filter((l) => l.startsWith('engine'))).toEqual(['engine0', 'engine1', 'engine2']);
+    expect(scheduler.busy + scheduler.finishing).toBe(0);
   });
 });

@@ -1,5 +1,10 @@
-/** One unit of work; it must settle (a rejection is the caller's to record, not the scheduler's). */
-export type Job = () => Promise<void>;
+/**
+ * One unit of work; it must settle (a rejection is the caller's to record, not the
+ * scheduler's). A job may call `releaseSlot` once its part that needs a slot (the engine)
+ * is done, so the next job starts while this one finishes its bookkeeping (writing the
+ * WAV, the database). At most `slots` jobs run outside a slot at once.
+ */
+export type Job = (releaseSlot: () => void) => Promise<void>;
 
 interface Group {
   jobs: Job[];
@@ -17,7 +22,10 @@ export class FairScheduler {
   /** Groups with queued jobs, in round-robin order (Map keeps insertion order). */
   private readonly ready = new Map<string, Group>();
   private readonly groups = new Map<string, Group>();
+  /** Jobs holding a slot. */
   private running = 0;
+  /** Jobs that released their slot and are still finishing. */
+  private released = 0;
 
   constructor(private readonly slots: number) {}
 
@@ -54,8 +62,14 @@ export class FairScheduler {
     return count;
   }
 
+  /** Jobs holding a slot (the engine is working for them). */
   get busy(): number {
     return this.running;
+  }
+
+  /** Jobs that released their slot and are still finishing. */
+  get finishing(): number {
+    return this.released;
   }
 
   private pump(): void {
@@ -67,10 +81,21 @@ export class FairScheduler {
       if (group.jobs.length > 0) this.ready.set(groupId, group);
       this.running += 1;
       group.running += 1;
-      void job()
+      let holdsSlot = true;
+      const releaseSlot = () => {
+        // Backpressure: never more jobs finishing than slots.
+        if (!holdsSlot || this.released >= this.slots) return;
+        holdsSlot = false;
+        this.running -= 1;
+        this.released += 1;
+        queueMicrotask(() => this.pump());
+      };
+      void job(releaseSlot)
         .catch(() => undefined)
         .finally(() => {
-          this.running -= 1;
+          if (holdsSlot) this.running -= 1;
+          else this.released -= 1;
+          holdsSlot = false;
           group.running -= 1;
           if (group.running === 0 && group.jobs.length === 0) this.settle(groupId, group);
           this.pump();

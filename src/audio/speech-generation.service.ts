@@ -202,8 +202,13 @@ export class SpeechGenerationService implements OnApplicationBootstrap, OnModule
   }
 
   /** Load of the generation pipeline, for health and metrics. */
-  stats(): { queued: number; busy: number; workers: number } {
-    return { queued: this.scheduler.queued, busy: this.scheduler.busy, workers: this.engine.workers };
+  stats(): { queued: number; busy: number; finishing: number; workers: number } {
+    return {
+      queued: this.scheduler.queued,
+      busy: this.scheduler.busy,
+      finishing: this.scheduler.finishing,
+      workers: this.engine.workers,
+    };
   }
 
   private async requireEngine(): Promise<void> {
@@ -227,12 +232,12 @@ export class SpeechGenerationService implements OnApplicationBootstrap, OnModule
     const onCancel = () => this.scheduler.drop(taskId);
     signal.addEventListener('abort', onCancel, { once: true });
 
-    const jobs = segments.map((segment) => async () => {
+    const jobs = segments.map((segment) => async (releaseSlot: () => void) => {
       try {
         if (signal.aborted) return;
         this.tasks.start(taskId);
         this.tasks.setProgress(taskId, { currentSegmentId: segment.id });
-        await this.synthesizeSegment(taskId, segment, voice, signal);
+        await this.synthesizeSegment(taskId, segment, voice, signal, releaseSlot);
       } finally {
         settled += 1;
         this.tasks.setProgress(taskId, { current: settled });
@@ -268,6 +273,7 @@ export class SpeechGenerationService implements OnApplicationBootstrap, OnModule
     segment: Segment,
     voice: Voice,
     signal: AbortSignal,
+    releaseSlot: () => void,
   ): Promise<void> {
     let stage: 'synthesis' | 'file' | 'record' = 'synthesis';
     try {
@@ -277,6 +283,8 @@ export class SpeechGenerationService implements OnApplicationBootstrap, OnModule
           { signal },
         ),
       );
+      // The engine is free: the next segment synthesizes while this one is written.
+      releaseSlot();
       stage = 'file';
       await this.files.write(segment.projectId, segment.id, encodeWav(samples, sampleRate));
       const duration = durationOf(samples, sampleRate);

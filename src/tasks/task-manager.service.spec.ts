@@ -74,6 +74,7 @@ describe('TaskManagerService', () => {
       tasks.start('t');
       end(tasks);
       const before = snap();
+      const view = tasks.getView('t');
       expect(tasks.start('t')).toBe(false);
       expect(tasks.complete('t')).toBe(false);
       expect(tasks.fail('t', 'again')).toBe(false);
@@ -82,7 +83,8 @@ describe('TaskManagerService', () => {
         false,
       );
       expect(tasks.addError('t', 's', 'e')).toBe(false);
-      expect(snap()).toBe(before);
+      expect(tasks.getView('t')).toBe(view);
+      expect(snap()).toEqual(before);
       expect(snap().status).toBe(status);
     });
 
@@ -188,6 +190,24 @@ describe('TaskManagerService', () => {
       expect(b.version).toBeGreaterThan(a.version);
       expect(b.etag).not.toBe(a.etag);
       expect(JSON.parse(b.json)).toEqual(b.snapshot);
+    });
+
+    it('a finished task keeps only its serialized snapshot; reads still give the same frozen data', () => {
+      tasks.create('t', { total: 2 });
+      tasks.start('t');
+      tasks.addCompletedSegment('t', { segment_id: 's1', audio_url: 'u1', duration: 1 });
+      tasks.addError('t', 's2', 'bad');
+      const running = snap();
+      tasks.finish('t');
+      const done = snap();
+      expect(done.completed_segments).toEqual(running.completed_segments);
+      expect(done.errors).toEqual(running.errors);
+      expect(JSON.parse(tasks.getView('t').json)).toEqual(done);
+      expect(Object.isFrozen(done.completed_segments[0])).toBe(true);
+      const record = (
+        tasks as unknown as { tasks: Map<string, { completed: unknown[] }> }
+      ).tasks.get('t');
+      expect(record?.completed).toEqual([]);
     });
 
     it('ETags are never shared across tasks', () => {

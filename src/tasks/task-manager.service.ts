@@ -17,11 +17,14 @@ import {
   TaskErrorEntry,
   TaskSnapshot,
   TaskStatus,
+  TaskSummary,
   TERMINAL_STATUSES,
 } from './task.types';
 
 /** A snapshot together with its wire form, computed once per version of a task. */
 export interface TaskView {
+  readonly status: TaskStatus;
+  /** For a finished task, parsed anew from `json` on each read (see `compact`). */
   readonly snapshot: TaskSnapshot;
   /** The snapshot serialized as JSON, ready to send. */
   readonly json: string;
@@ -140,7 +143,7 @@ export class TaskManagerService implements OnModuleInit, BeforeApplicationShutdo
     const record: TaskRecord = {
       id: taskId,
       serial: ++this.serial,
-      labels: Object.freeze({ ...task.labels }),
+      labels: Object.freeze(Object.assign({}, task.labels)),
       abort: new AbortController(),
       status: 'PENDING',
       current: 0,
@@ -187,7 +190,7 @@ export class TaskManagerService implements OnModuleInit, BeforeApplicationShutdo
   /** Appends a finished segment; the list only grows, in the order segments finish. */
   addCompletedSegment(taskId: string, segment: CompletedSegment): boolean {
     return this.update(taskId, (task) => {
-      task.completed.push(Object.freeze({ ...segment }));
+      task.completed.push(completedEntry(segment));
       return true;
     });
   }
@@ -272,13 +275,13 @@ export class TaskManagerService implements OnModuleInit, BeforeApplicationShutdo
     });
   }
 
-  /** Tasks matching the filter, newest first. */
-  list(filter: { status?: TaskStatus; labels?: Record<string, string> } = {}): TaskSnapshot[] {
-    const out: TaskSnapshot[] = [];
+  /** Tasks matching the filter, newest first, without their segment lists. */
+  list(filter: { status?: TaskStatus; labels?: Record<string, string> } = {}): TaskSummary[] {
+    const out: TaskSummary[] = [];
     for (const task of this.tasks.values()) {
       if (filter.status && task.status !== filter.status) continue;
       if (filter.labels && !matches(task.labels, filter.labels)) continue;
-      out.push(this.viewOf(task).snapshot);
+      out.push({ ...summaryOf(task), labels: task.labels });
     }
     // Insertion order is creation order; restored tasks are inserted by creation time too.
     return out.reverse();
@@ -402,14 +405,14 @@ export class TaskManagerService implements OnModuleInit, BeforeApplicationShutdo
     const record: TaskRecord = {
       id: snapshot.task_id,
       serial: ++this.serial,
-      labels: Object.freeze({ ...labels }),
+      labels: Object.freeze(Object.assign({}, labels)),
       abort: new AbortController(),
       status: interrupted ? 'FAILED' : snapshot.status,
       current: snapshot.progress.current,
       total: snapshot.progress.total,
-      completed: snapshot.completed_segments.map((s) => Object.freeze({ ...s })),
+      completed: snapshot.completed_segments.map(completedEntry),
       errors: [
-        ...snapshot.errors.map((e) => Object.freeze({ ...e })),
+        ...snapshot.errors.map((e) => Object.freeze({ segment_id: e.segment_id, error: e.error })),
         ...(interrupted
           ? [Object.freeze({ segment_id: null, error: INTERRUPTED_BY_RESTART })]
           : []),
@@ -436,30 +439,74 @@ export class TaskManagerService implements OnModuleInit, BeforeApplicationShutdo
 
   private viewOf(task: TaskRecord): TaskView {
     if (task.view) return task.view;
-    const progress: TaskSnapshot['progress'] = Object.freeze({
+    const { progress, ...summary } = summaryOf(task);
+    const snapshot: TaskSnapshot = Object.freeze({
+      task_id: summary.task_id,
+      status: summary.status,
+      progress: Object.freeze(progress),
+      completed_segments: Object.freeze(task.completed.slice()),
+      errors: Object.freeze(task.errors.slice()),
+      created_at: summary.created_at,
+      started_at: summary.started_at,
+      finished_at: summary.finished_at,
+    });
+    const json = JSON.stringify(snapshot);
+    const etag = `"${this.bootId}-${task.serial}-${task.version}"`;
+    task.view = Object.freeze({ status: task.status, snapshot, json, etag, version: task.version });
+    if (isTerminal(task.status)) this.compact(task);
+    return task.view;
+  }
+
+  /**
+   * A finished task never changes: keep only its serialized snapshot (what polls send) and
+   * drop the entry objects, which cost about as much memory again. Readers that want the
+   * object (the event stream's last event, the store) parse the JSON.
+   */
+  private compact(task: TaskRecord): void {
+    const { status, json, etag, version } = task.view!;
+    task.completed = [];
+    task.errors = [];
+    task.view = Object.freeze({
+      status,
+      json,
+      etag,
+      version,
+      get snapshot(): TaskSnapshot {
+        return deepFreeze(JSON.parse(json) as TaskSnapshot);
+      },
+    });
+  }
+}
+
+/** The scalar part of a snapshot, built from the record (no segment lists). */
+function summaryOf(task: TaskRecord): Omit<TaskSnapshot, 'completed_segments' | 'errors'> {
+  return {
+    task_id: task.id,
+    status: task.status,
+    progress: {
       current: task.current,
       total: task.total,
       percentage: percentageOf(task),
       ...(task.currentSegmentId !== undefined && { current_segment_id: task.currentSegmentId }),
-    });
-    const snapshot: TaskSnapshot = Object.freeze({
-      task_id: task.id,
-      status: task.status,
-      progress,
-      completed_segments: Object.freeze(task.completed.slice()),
-      errors: Object.freeze(task.errors.slice()),
-      created_at: task.createdAt,
-      started_at: task.startedAt,
-      finished_at: task.finishedAt,
-    });
-    task.view = Object.freeze({
-      snapshot,
-      json: JSON.stringify(snapshot),
-      etag: `"${this.bootId}-${task.serial}-${task.version}"`,
-      version: task.version,
-    });
-    return task.view;
+    },
+    created_at: task.createdAt,
+    started_at: task.startedAt,
+    finished_at: task.finishedAt,
+  };
+}
+
+function completedEntry(segment: CompletedSegment): Readonly<CompletedSegment> {
+  // Explicit fields: a frozen spread copy would get a hidden class of its own (3× the size).
+  const { segment_id, audio_url, duration } = segment;
+  return Object.freeze({ segment_id, audio_url, duration });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
   }
+  return value;
 }
 
 function percentageOf(task: TaskRecord): number {

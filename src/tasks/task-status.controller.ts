@@ -61,10 +61,7 @@ export class TaskStatusController {
     });
     const window = resolvePage(query.page, matching.length);
     const items = matching.slice(window.offset, window.offset + window.size);
-    const results = items.map(({ completed_segments: _c, errors: _e, ...summary }) => ({
-      ...this.tasks.labelsOf(summary.task_id),
-      ...summary,
-    }));
+    const results = items.map(({ labels, ...summary }) => ({ ...labels, ...summary }));
     return paginatedResponse(request, { ...window, count: matching.length, items }, results);
   }
 
@@ -82,8 +79,7 @@ export class TaskStatusController {
     // The snapshot is serialized once per version by the manager; send those bytes as they are.
     const view = this.tasks.getView(taskId);
     reply.header('etag', view.etag).header('cache-control', 'no-cache');
-    if (!this.tasks.isTerminal(view.snapshot.status))
-      reply.header('retry-after', POLL_AFTER_SECONDS);
+    if (!this.tasks.isTerminal(view.status)) reply.header('retry-after', POLL_AFTER_SECONDS);
     if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, view.etag)) {
       reply.code(304).send();
       return;

@@ -45,3 +45,8 @@ export interface NewTask {
   /** Free-form labels kept with the task (for instance the project it belongs to). */
   labels?: Readonly<Record<string, string>>;
 }
+
+/** An item of the task list: the snapshot without its segment lists, with the task's labels. */
+export type TaskSummary = Omit<TaskSnapshot, 'completed_segments' | 'errors'> & {
+  readonly labels: Readonly<Record<string, string>>;
+};
