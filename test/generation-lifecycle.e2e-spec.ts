@@ -32,8 +32,8 @@ function completedAtLeast(t: TestApp, taskId: string, n: number): Promise<void> 
 async function generationIdle(t: TestApp): Promise<void> {
   const generation = t.app.get(SpeechGenerationService);
   const working = () => {
-    const { busy, queued, finishing } = generation.stats();
-    return busy + queued + finishing > 0;
+    const { running, queued, finishing } = generation.stats();
+    return running + queued + finishing > 0;
   };
   while (working()) {
     await new Promise((resolve) => setTimeout(resolve, 10));

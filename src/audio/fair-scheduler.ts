@@ -13,10 +13,10 @@ interface Group {
 }
 
 /**
- * Runs jobs from many groups (tasks) on a fixed number of slots (engine workers), taking
- * the groups in turn: a single-segment task waits for at most one segment of each other
- * task, never for a whole 500-segment batch. Piscina's own queue is FIFO, so the pool is
- * never handed more jobs than it has workers; the waiting happens here.
+ * Runs jobs from many groups (tasks) on a fixed number of slots, taking the groups in turn:
+ * a single-segment task waits for a few segments of each other task, never for a whole
+ * 500-segment batch. Piscina's own queue is FIFO, so the pool is only handed as many jobs as
+ * there are slots (its workers plus one); the waiting, and the fairness, happen here.
  */
 export class FairScheduler {
   /** Groups with queued jobs, in round-robin order (Map keeps insertion order). */

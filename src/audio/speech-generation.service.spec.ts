@@ -182,8 +182,8 @@ describe('SpeechGenerationService (fake engine)', () => {
     expect(tasks.getSnapshot(taskId).status).toBe('FAILED');
   });
 
-  it('cancel stops before the next segment and aborts the one in progress', async () => {
-    segments = [segment(0), segment(1), segment(2)];
+  it('cancel stops before the next segment and aborts the ones in progress', async () => {
+    segments = [segment(0), segment(1), segment(2), segment(3)];
     const { taskId } = await service.generateProject('p', {
       skipLocked: true,
       forceRegenerate: false,
@@ -191,10 +191,12 @@ describe('SpeechGenerationService (fake engine)', () => {
     await tick();
     engine.started[0].finish();
     await tick();
+    // One worker: one segment synthesizing, one waiting in the pool's line (workers + 1 slots).
+    expect(engine.started).toHaveLength(3);
     tasks.cancel(taskId!);
     await tick();
-    expect(engine.started).toHaveLength(2);
-    expect(service.stats()).toMatchObject({ busy: 0, queued: 0 });
+    expect(engine.started).toHaveLength(3);
+    expect(service.stats()).toMatchObject({ running: 0, queued: 0, finishing: 0 });
     expect(tasks.getSnapshot(taskId!).errors).toEqual([{ segment_id: null, error: 'Cancelled' }]);
   });
 });

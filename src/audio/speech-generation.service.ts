@@ -96,7 +96,11 @@ export class SpeechGenerationService implements OnApplicationBootstrap, OnModule
     private readonly metrics: MetricsService,
     @Optional() @Inject(GENERATION_OPTIONS) options?: GenerationOptions,
   ) {
-    this.scheduler = new FairScheduler(engine.workers);
+    // One slot more than workers: a segment waits in the pool's queue, so a worker that
+    // finishes starts the next one at once instead of waiting for a round trip through the
+    // main thread (measured: 0.88× → 0.97–1.00× the raw engine's rate with one worker). A
+    // short task then waits for at most two segments of each other task, not one.
+    this.scheduler = new FairScheduler(engine.workers + 1);
     this.graceMs = (options?.shutdownGraceSeconds ?? 10) * 1000;
   }
 
@@ -202,11 +206,16 @@ export class SpeechGenerationService implements OnApplicationBootstrap, OnModule
   }
 
   /** Load of the generation pipeline, for health and metrics. */
-  stats(): { queued: number; busy: number; finishing: number; workers: number } {
+  stats(): { queued: number; running: number; finishing: number; busy: number; workers: number } {
     return {
+      /** Segments waiting for their turn. */
       queued: this.scheduler.queued,
-      busy: this.scheduler.busy,
+      /** Segments handed to the engine (synthesizing, or next in a worker's line). */
+      running: this.scheduler.busy,
+      /** Segments synthesized whose WAV and record are being written. */
       finishing: this.scheduler.finishing,
+      /** Engine workers synthesizing right now. */
+      busy: this.engine.stats().busy,
       workers: this.engine.workers,
     };
   }
