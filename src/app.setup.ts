@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { answerFrameworkError } from './common/http/framework-errors';
 import { echoRequestId, requestIdOf } from './common/logging/request-id';
 import { registerGenerationRateLimit } from './common/security/generation-rate-limit';
 import { registerSecurityHeaders } from './common/security/security-headers';
@@ -29,6 +30,8 @@ export function createFastifyAdapter(
     genReqId: requestIdOf,
     // Task ids are arbitrary strings, long ones included; the default limit is 100.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+    // Undecodable paths and over-long parameters get the API's error shape, not Fastify's.
+    frameworkErrors: answerFrameworkError,
   });
 }
 
@@ -64,6 +67,10 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.setGlobalPrefix('api', { exclude: [{ path: METRICS_PATH, method: RequestMethod.GET }] });
   app.enableCors({
     origin: config.corsOrigins,
+    // An OPTIONS request that is not a CORS preflight (no Origin or no
+    // Access-Control-Request-Method) gets the usual 204 rather than @fastify/cors's
+    // `400 text/plain`, which is not the API's error shape.
+    strictPreflight: false,
     // Readable by StoryFlow's frontend on its own origin (429/503 backoff, support requests).
     exposedHeaders: [
       'retry-after',

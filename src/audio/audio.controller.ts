@@ -22,7 +22,10 @@ import { SpeechGenerationService } from './speech-generation.service';
 @ApiTags('audio')
 @Controller()
 @ApiNotFoundResponse({ type: ErrorBodyDto })
-@ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'engine unavailable, or too many active tasks' })
+@ApiServiceUnavailableResponse({
+  type: ErrorBodyDto,
+  description: 'engine unavailable, or too many active tasks',
+})
 export class AudioController {
   constructor(private readonly generation: SpeechGenerationService) {}
 

@@ -1,16 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { BooleanField } from '../../common/validation/field.decorators';
 
-/** Body of `POST /api/projects/{id}/generate-all-audio/` (every field optional). */
+/**
+ * Body of `POST /api/projects/{id}/generate-all-audio/` (every field optional). A field may be
+ * left out, not null: a null would otherwise fall back to the default and start a batch that
+ * a DRF backend refuses.
+ */
 export class GenerateAllAudioDto {
   @ApiPropertyOptional({ default: true, description: 'Leave locked segments alone' })
-  @IsOptional()
-  @IsBoolean()
+  @BooleanField({ required: false })
   skip_locked?: boolean;
 
   @ApiPropertyOptional({ default: false, description: 'Regenerate segments that have audio' })
-  @IsOptional()
-  @IsBoolean()
+  @BooleanField({ required: false })
   force_regenerate?: boolean;
 }
 

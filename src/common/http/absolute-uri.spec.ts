@@ -14,12 +14,22 @@ describe('absolute URIs', () => {
     ['evil.com/<script>', 'http://localhost'],
     ['a b', 'http://localhost'],
     ['host:port', 'http://localhost'],
+    // The right shape, but no URL: a port beyond 65535, a bad IPv4 or IPv6 address.
+    ['localhost:99999', 'http://localhost'],
+    ['a.1', 'http://localhost'],
+    ['1.2.3.999', 'http://localhost'],
+    ['[:::]', 'http://localhost'],
   ])('Host %j gives the origin %s', (host, origin) => {
     expect(requestOrigin(request(host))).toBe(origin);
   });
 
   it('keeps the protocol of the connection', () => {
     expect(requestOrigin(request('h', '/', 'https'))).toBe('https://h');
+  });
+
+  it('takes any other protocol (a trusted X-Forwarded-Proto) for http', () => {
+    expect(requestOrigin(request('h', '/', 'javascript'))).toBe('http://h');
+    expect(requestOrigin(request('h', '/', 'a b'))).toBe('http://h');
   });
 
   it('builds the URL of the request itself, or of a path', () => {

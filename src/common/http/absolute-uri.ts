@@ -8,11 +8,17 @@ const VALID_HOST =
  * `scheme://host` of a request, as Django's `build_absolute_uri` sees it: the connection's
  * protocol and the Host header (proxy headers are trusted only if Fastify's `trustProxy`
  * is on). A missing or malformed Host falls back to `localhost` rather than being copied
- * into links.
+ * into links, and so does one the URL parser refuses although it has the right shape
+ * (`localhost:99999`, `a.1`, `[:::]`): pagination links are built with `new URL()`.
  */
 export function requestOrigin(request: FastifyRequest): string {
-  const host = VALID_HOST.test(request.host) ? request.host : 'localhost';
-  return `${request.protocol}://${host}`;
+  // A trusted proxy's X-Forwarded-Proto is taken as sent: anything but https is http here.
+  const protocol = request.protocol === 'https' ? 'https' : 'http';
+  const host =
+    VALID_HOST.test(request.host) && URL.canParse(`${protocol}://${request.host}/`)
+      ? request.host
+      : 'localhost';
+  return `${protocol}://${host}`;
 }
 
 /**

@@ -103,9 +103,9 @@ export function NumberField(
   });
 }
 
-/** A JSON array, optionally non-empty, whose items are strings when `items: 'string'`. */
+/** A JSON array, optionally non-empty, whose items are strings or objects when `items` says so. */
 export function ListField(
-  options: FieldOptions & { allowEmpty?: boolean; items?: 'string' } = {},
+  options: FieldOptions & { allowEmpty?: boolean; items?: 'string' | 'object' } = {},
 ): PropertyDecorator {
   return field('listField', options, (value) => {
     if (!Array.isArray(value)) return 'Expected a list of items.';
@@ -113,6 +113,15 @@ export function ListField(
     if (options.items === 'string' && value.some((item) => typeof item !== 'string')) {
       return 'Every item must be a string.';
     }
+    // A nested DTO's @ValidateNested accepts an array in place of an object (and checks
+    // nothing in it), so lists of objects must say so here.
+    if (options.items === 'object' && value.some((item) => !isPlainObject(item))) {
+      return 'Every item must be an object.';
+    }
     return null;
   });
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -24,7 +24,7 @@ export class ImportSegmentsDto {
 
   @ApiPropertyOptional({ type: [ImportSegmentDto], description: 'With format "json"' })
   @ValidateIf((dto: ImportSegmentsDto) => dto.format === 'json')
-  @ListField({ allowEmpty: false })
+  @ListField({ allowEmpty: false, items: 'object' })
   @ValidateNested({ each: true })
   @Type(() => ImportSegmentDto)
   segments?: ImportSegmentDto[];
