@@ -2,7 +2,18 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Logger } from '@nestjs/common';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migration, MigrationProvider, Migrator, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  DatabaseConnection,
+  Driver,
+  Kysely,
+  Migration,
+  MigrationProvider,
+  Migrator,
+  SqliteDialect,
+  SqliteDialectConfig,
+  SqliteDriver,
+} from 'kysely';
 import type { Database } from './database.constants';
 import type { DatabaseSchema } from './schema';
 
@@ -12,6 +23,27 @@ class StaticMigrationProvider implements MigrationProvider {
 
   getMigrations(): Promise<Record<string, Migration>> {
     return Promise.resolve({ ...this.migrations });
+  }
+}
+
+/**
+ * Transactions start with `BEGIN IMMEDIATE`: they take the write lock first, waiting for it
+ * under `busy_timeout`. A deferred `BEGIN` that reads then writes must upgrade its lock, and
+ * SQLite may answer SQLITE_BUSY at once instead of waiting when another process holds it.
+ */
+class ImmediateTransactionsDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class StoryflowSqliteDialect extends SqliteDialect {
+  constructor(private readonly config: SqliteDialectConfig) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateTransactionsDriver(this.config);
   }
 }
 
@@ -34,7 +66,9 @@ export async function openDatabase(
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
 
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new StoryflowSqliteDialect({ database: sqlite }),
+  });
   const migrator = new Migrator({ db, provider: new StaticMigrationProvider(migrations) });
   const { error, results = [] } = await migrator.migrateToLatest();
   for (const result of results) {
