@@ -1,6 +1,6 @@
 import { firstValueFrom, toArray } from 'rxjs';
 import { TaskManagerService } from './task-manager.service';
-import { StoredTask, TaskStore } from './task-store.port';
+import { StoredTask, TaskStore, TaskToSave } from './task-store.port';
 import { TooManyActiveTasksError } from './task.errors';
 import { TaskNotFoundError } from './task-not-found.error';
 
@@ -350,8 +350,10 @@ describe('TaskManagerService', () => {
       async loadAll() {
         return [...this.rows.values()];
       }
-      async saveMany(tasks: StoredTask[]) {
-        for (const t of tasks) this.rows.set(t.snapshot.task_id, t);
+      async saveMany(tasks: TaskToSave[]) {
+        for (const t of tasks) {
+          this.rows.set(t.taskId, { snapshot: JSON.parse(t.snapshotJson), labels: t.labels });
+        }
       }
       async removeMany(ids: string[]) {
         for (const id of ids) this.rows.delete(id);

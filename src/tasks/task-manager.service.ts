@@ -10,7 +10,7 @@ import {
 import { Observable, Subscriber } from 'rxjs';
 import { TaskAlreadyFinishedError, TooManyActiveTasksError } from './task.errors';
 import { TaskNotFoundError } from './task-not-found.error';
-import { NullTaskStore, StoredTask, TaskStore } from './task-store.port';
+import { NullTaskStore, TaskStore, TaskToSave } from './task-store.port';
 import {
   CompletedSegment,
   NewTask,
@@ -341,10 +341,17 @@ export class TaskManagerService implements OnModuleInit, BeforeApplicationShutdo
   async flush(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    const saved: StoredTask[] = [];
+    const saved: TaskToSave[] = [];
     for (const id of this.dirty) {
       const task = this.tasks.get(id);
-      if (task) saved.push({ snapshot: this.viewOf(task).snapshot, labels: task.labels });
+      if (!task) continue;
+      saved.push({
+        taskId: task.id,
+        status: task.status,
+        createdAt: task.createdAt,
+        snapshotJson: this.viewOf(task).json,
+        labels: task.labels,
+      });
     }
     const removed = [...this.evicted];
     this.dirty.clear();

@@ -1,8 +1,20 @@
-import type { TaskSnapshot } from './task.types';
+import type { TaskSnapshot, TaskStatus } from './task.types';
 
 /** What is kept of a task across restarts: its last snapshot and its labels. */
 export interface StoredTask {
   snapshot: TaskSnapshot;
+  labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * What is written on a change: the snapshot already serialized for the pollers (so the
+ * store never serializes it again) and the fields a store may index.
+ */
+export interface TaskToSave {
+  taskId: string;
+  status: TaskStatus;
+  createdAt: string;
+  snapshotJson: string;
   labels: Readonly<Record<string, string>>;
 }
 
@@ -12,7 +24,7 @@ export interface StoredTask {
  */
 export abstract class TaskStore {
   abstract loadAll(): Promise<StoredTask[]>;
-  abstract saveMany(tasks: StoredTask[]): Promise<void>;
+  abstract saveMany(tasks: TaskToSave[]): Promise<void>;
   abstract removeMany(taskIds: string[]): Promise<void>;
 }
 

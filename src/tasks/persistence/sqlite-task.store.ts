@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database, InjectDatabase } from '../../database/database.constants';
 import type { TaskSnapshot } from '../task.types';
-import { StoredTask, TaskStore } from '../task-store.port';
+import { StoredTask, TaskStore, TaskToSave } from '../task-store.port';
 
 /** SQLite's default limit on bound parameters per statement is well above this. */
 const DELETE_CHUNK = 500;
@@ -26,15 +26,15 @@ export class SqliteTaskStore extends TaskStore {
     }));
   }
 
-  async saveMany(tasks: StoredTask[]): Promise<void> {
+  async saveMany(tasks: TaskToSave[]): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      for (const { snapshot, labels } of tasks) {
+      for (const task of tasks) {
         const row = {
-          id: snapshot.task_id,
-          status: snapshot.status,
-          created_at: snapshot.created_at,
-          labels: JSON.stringify(labels),
-          snapshot: JSON.stringify(snapshot),
+          id: task.taskId,
+          status: task.status,
+          created_at: task.createdAt,
+          labels: JSON.stringify(task.labels),
+          snapshot: task.snapshotJson,
         };
         await tx
           .insertInto('tasks')
