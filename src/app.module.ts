@@ -9,6 +9,7 @@ import { appConfig } from './config/app.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NarrationModule } from './narration/narration.module';
 import { ProjectsModule } from './projects/projects.module';
 import { SegmentsModule } from './segments/segments.module';
 import { SettingsModule } from './settings/settings.module';
@@ -25,6 +26,7 @@ import { WebModule } from './web/web.module';
     SegmentsModule,
     SettingsModule,
     AudioModule,
+    NarrationModule,
     WebModule,
     HealthModule,
     MetricsModule,

@@ -24,9 +24,19 @@ describe('wav', () => {
       channels: 1,
       bitsPerSample: 16,
       dataBytes: samples.length * 2,
+      dataOffset: 44,
       durationSeconds: 0.2,
     });
     expect(durationOf(samples, sampleRate)).toBeCloseTo(0.2, 10);
+  });
+
+  it('reads the header from the first bytes of a file given its size', () => {
+    const wav = encodeWav(samples, sampleRate);
+    expect(parseWavHeader(wav.subarray(0, 64), wav.length)).toMatchObject({
+      dataBytes: samples.length * 2,
+      dataOffset: 44,
+    });
+    expect(() => parseWavHeader(wav.subarray(0, 64), wav.length - 2)).toThrow(/Truncated/);
   });
 
   it('encodes a view on part of a larger buffer without leaking its neighbours', () => {

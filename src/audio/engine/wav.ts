@@ -7,6 +7,8 @@ export interface WavInfo {
   bitsPerSample: number;
   /** Size of the PCM payload (the `data` chunk) in bytes. */
   dataBytes: number;
+  /** Byte offset of the PCM payload in the file. */
+  dataOffset: number;
   durationSeconds: number;
 }
 
@@ -17,10 +19,12 @@ export function durationOf(samples: Int16Array, sampleRate: number): number {
   return samples.length / sampleRate;
 }
 
-/** A canonical 44-byte-header WAV file: PCM, 16-bit, mono, little endian. */
-export function encodeWav(samples: Int16Array, sampleRate: number): Buffer {
-  const dataBytes = samples.length * 2;
-  const out = Buffer.alloc(HEADER_BYTES + dataBytes);
+/** Size of the header `encodeWav` and `wavHeader` write. */
+export const WAV_HEADER_BYTES = HEADER_BYTES;
+
+/** The canonical 44-byte header of a PCM, 16-bit, mono WAV holding `dataBytes` of samples. */
+export function wavHeader(dataBytes: number, sampleRate: number): Buffer {
+  const out = Buffer.alloc(HEADER_BYTES);
   out.write('RIFF', 0, 'ascii');
   out.writeUInt32LE(HEADER_BYTES - 8 + dataBytes, 4);
   out.write('WAVE', 8, 'ascii');
@@ -34,6 +38,14 @@ export function encodeWav(samples: Int16Array, sampleRate: number): Buffer {
   out.writeUInt16LE(16, 34); // bits per sample
   out.write('data', 36, 'ascii');
   out.writeUInt32LE(dataBytes, 40);
+  return out;
+}
+
+/** A canonical 44-byte-header WAV file: PCM, 16-bit, mono, little endian. */
+export function encodeWav(samples: Int16Array, sampleRate: number): Buffer {
+  const dataBytes = samples.length * 2;
+  const out = Buffer.alloc(HEADER_BYTES + dataBytes);
+  wavHeader(dataBytes, sampleRate).copy(out, 0);
   if (endianness() === 'LE') {
     // Samples are already in WAV byte order: one memcpy instead of a loop.
     Buffer.from(samples.buffer, samples.byteOffset, dataBytes).copy(out, HEADER_BYTES);
@@ -45,10 +57,12 @@ export function encodeWav(samples: Int16Array, sampleRate: number): Buffer {
 
 /**
  * Reads and validates a PCM WAV header (chunks other than `fmt ` and `data` are skipped).
+ * `buf` is the whole file, or its first bytes when `fileSize` gives the whole file's size
+ * (enough to read the header of a long file without loading its samples).
  * @throws Error when the file is not RIFF/WAVE PCM, or is truncated (the header or the
- *   `data` chunk promises more bytes than `buf` holds).
+ *   `data` chunk promises more bytes than the file holds).
  */
-export function parseWavHeader(buf: Buffer): WavInfo {
+export function parseWavHeader(buf: Buffer, fileSize = buf.length): WavInfo {
   if (
     buf.length < 12 ||
     buf.toString('ascii', 0, 4) !== 'RIFF' ||
@@ -56,15 +70,15 @@ export function parseWavHeader(buf: Buffer): WavInfo {
   ) {
     throw new Error('Not a RIFF/WAVE file');
   }
-  if (buf.readUInt32LE(4) + 8 > buf.length)
+  if (buf.readUInt32LE(4) + 8 > fileSize)
     throw new Error('Truncated WAV: RIFF size exceeds the file');
 
-  let fmt: Omit<WavInfo, 'dataBytes' | 'durationSeconds'> | undefined;
+  let fmt: Omit<WavInfo, 'dataBytes' | 'dataOffset' | 'durationSeconds'> | undefined;
   for (let offset = 12; offset + 8 <= buf.length;) {
     const id = buf.toString('ascii', offset, offset + 4);
     const size = buf.readUInt32LE(offset + 4);
     const body = offset + 8;
-    if (body + size > buf.length) throw new Error(`Truncated WAV: "${id}" chunk exceeds the file`);
+    if (body + size > fileSize) throw new Error(`Truncated WAV: "${id}" chunk exceeds the file`);
     if (id === 'fmt ') {
       if (size < 16) throw new Error('Malformed WAV: fmt chunk too short');
       const format = buf.readUInt16LE(body);
@@ -88,7 +102,12 @@ export function parseWavHeader(buf: Buffer): WavInfo {
     } else if (id === 'data') {
       if (!fmt) throw new Error('Malformed WAV: data chunk before fmt chunk');
       const bytesPerSecond = (fmt.sampleRate * fmt.channels * fmt.bitsPerSample) / 8;
-      return { ...fmt, dataBytes: size, durationSeconds: size / bytesPerSecond };
+      return {
+        ...fmt,
+        dataBytes: size,
+        dataOffset: body,
+        durationSeconds: size / bytesPerSecond,
+      };
     }
     offset = body + size + (size % 2); // chunks are padded to an even size
   }

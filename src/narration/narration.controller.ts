@@ -1,0 +1,125 @@
+import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import rangeParser from 'range-parser';
+import { ErrorBodyDto } from '../common/http/error-body.dto';
+import { NarrationQuery, SubtitlesQuery } from './dto/narration.query';
+import { NarrationService } from './narration.service';
+import { narrationByteLength, narrationStream } from './narration-stream';
+import { formatSubtitles, SubtitleFormat, subtitleCues } from './narration-timeline';
+
+const SUBTITLE_TYPES: Record<SubtitleFormat, string> = {
+  srt: 'application/x-subrip; charset=utf-8',
+  vtt: 'text/vtt; charset=utf-8',
+};
+
+@ApiTags('narration')
+@Controller('projects/:id')
+@ApiNotFoundResponse({ type: ErrorBodyDto, description: 'unknown project' })
+@ApiBadRequestResponse({ type: ErrorBodyDto, description: 'bad gap_ms, skip_missing or by' })
+@ApiConflictResponse({
+  type: ErrorBodyDto,
+  description:
+    'segments without audio (`details.missing_segment_ids`), unless skip_missing=true; or ' +
+    'audio at different sample rates (`details.sample_rates`)',
+})
+export class NarrationController {
+  constructor(private readonly narration: NarrationService) {}
+
+  @Get('narration.wav')
+  @ApiOperation({
+    summary: 'The whole story as one WAV',
+    description:
+      'The segments in `sequence_index` order with a pause between them, assembled from the ' +
+      'segment WAVs while it streams. Content-Length is exact; Range requests get 206.',
+  })
+  @ApiProduces('audio/wav')
+  @ApiHeader({ name: 'Range', required: false, description: 'one byte range, e.g. bytes=0-1023' })
+  @ApiOkResponse({ description: 'the WAV (PCM 16-bit mono)' })
+  @ApiResponse({ status: 206, description: 'the requested byte range' })
+  @ApiResponse({ status: 416, type: ErrorBodyDto, description: 'range not satisfiable' })
+  async wav(
+    @Param('id') id: string,
+    @Query() query: NarrationQuery,
+    @Headers('range') range: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { timeline, sources } = await this.narration.plan(id, {
+      gapMs: query.gap_ms,
+      skipMissing: query.skip_missing,
+    });
+    const size = narrationByteLength(timeline);
+    const ranges = range === undefined ? undefined : rangeParser(size, range, { combine: true });
+    if (ranges === -1) {
+      reply.code(416).header('content-range', `bytes */${size}`);
+      reply.send({ error: 'Requested range not satisfiable' });
+      return;
+    }
+    reply
+      .header('content-type', 'audio/wav')
+      .header('accept-ranges', 'bytes')
+      .header('content-disposition', 'attachment; filename="narration.wav"');
+    // A malformed header or several ranges: answer the whole file, as RFC 9110 allows.
+    if (Array.isArray(ranges) && ranges.length === 1 && ranges.type === 'bytes') {
+      const [{ start, end }] = ranges;
+      reply
+        .code(206)
+        .header('content-range', `bytes ${start}-${end}/${size}`)
+        .header('content-length', end - start + 1)
+        .send(narrationStream(timeline, sources, start, end));
+      return;
+    }
+    reply.header('content-length', size).send(narrationStream(timeline, sources));
+  }
+
+  @Get('narration.srt')
+  @ApiOperation({ summary: 'Subtitles of the narration WAV (SubRip), timed to its samples' })
+  @ApiProduces('application/x-subrip')
+  @ApiOkResponse({ description: 'one cue per segment (or per sentence with by=sentence)' })
+  async srt(
+    @Param('id') id: string,
+    @Query() query: SubtitlesQuery,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.subtitles(id, query, 'srt', reply);
+  }
+
+  @Get('narration.vtt')
+  @ApiOperation({ summary: 'Subtitles of the narration WAV (WebVTT), timed to its samples' })
+  @ApiProduces('text/vtt')
+  @ApiOkResponse({ description: 'one cue per segment (or per sentence with by=sentence)' })
+  async vtt(
+    @Param('id') id: string,
+    @Query() query: SubtitlesQuery,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.subtitles(id, query, 'vtt', reply);
+  }
+
+  private async subtitles(
+    id: string,
+    query: SubtitlesQuery,
+    format: SubtitleFormat,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const { timeline } = await this.narration.plan(id, {
+      gapMs: query.gap_ms,
+      skipMissing: query.skip_missing,
+    });
+    const body = formatSubtitles(subtitleCues(timeline, query.by ?? 'segment'), format);
+    reply
+      .header('content-type', SUBTITLE_TYPES[format])
+      .header('content-disposition', `attachment; filename="narration.${format}"`)
+      .send(body);
+  }
+}

@@ -1,0 +1,211 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseSync, NodeCue } from 'subtitle';
+// @ts-expect-error -- webvtt-parser ships no type declarations
+import { WebVTTParser } from 'webvtt-parser';
+import { encodeWav, parseWavHeader } from '../src/audio/engine/wav';
+import { MediaLayout } from '../src/media/media-layout';
+import { api, ProjectDetailJson, UNKNOWN_ID } from './support/story-api';
+import { taskFinished } from './support/tasks';
+import { bootTestApp, TestApp } from './support/test-app';
+
+const STORY = [
+  'The lighthouse keeper woke before the sun. He climbed the stairs with a lamp.',
+  'Far out at sea, a small boat was lost in the fog.',
+  'He lit the great lamp, and its beam swept over the waves. Was anyone out there?',
+  'The boat turned toward the light and found the harbour.',
+  'In the morning, the sailors brought him bread and thanks.',
+];
+
+/** Default `inter_segment_silence` of the contract, in samples at eSpeak's 22,050 Hz. */
+const DEFAULT_GAP_SECONDS = 0.3;
+
+describe('whole-story narration export (e2e, real engine)', () => {
+  let t: TestApp;
+  let http: ReturnType<typeof api>;
+  let project: ProjectDetailJson;
+  /** PCM payload of each segment's WAV, in story order. */
+  let pcm: Buffer[];
+  let sampleRate: number;
+
+  beforeAll(async () => {
+    t = await bootTestApp();
+    http = api(t.app);
+    project = await http.importProject(STORY, 'The lighthouse');
+    const res = await http.post(`/api/projects/${project.id}/generate-all-audio/`, {});
+    expect(res.statusCode).toBe(202);
+    const done = await taskFinished(t.app, res.json().task_id);
+    expect(done.status).toBe('COMPLETED');
+    const media = t.app.get(MediaLayout);
+    pcm = project.segments.map((segment) => {
+      const file = readFileSync(media.audioPath(project.id, segment.id));
+      const wav = parseWavHeader(file);
+      sampleRate = wav.sampleRate;
+      return file.subarray(wav.dataOffset, wav.dataOffset + wav.dataBytes);
+    });
+  }, 120_000);
+  afterAll(() => t.close());
+
+  const url = (ext: string, query = '') => `/api/projects/${project.id}/narration.${ext}${query}`;
+
+  /** Sample offset of each segment in a narration with `gap` samples between segments. */
+  const offsets = (gap: number) => {
+    const starts: number[] = [];
+    let cursor = 0;
+    for (const part of pcm) {
+      starts.push(cursor);
+      cursor += part.length / 2 + gap;
+    }
+    return { starts, total: cursor - gap };
+  };
+
+  it('is the segments in order with the default pause between them, to the sample', async () => {
+    const res = await http.get(url('wav'));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('audio/wav');
+    expect(res.headers['accept-ranges']).toBe('bytes');
+    expect(Number(res.headers['content-length'])).toBe(res.rawPayload.length);
+    const wav = parseWavHeader(res.rawPayload);
+    expect(wav).toMatchObject({ sampleRate, channels: 1, bitsPerSample: 16, dataOffset: 44 });
+
+    const gap = Math.round(DEFAULT_GAP_SECONDS * sampleRate);
+    const { starts, total } = offsets(gap);
+    expect(wav.dataBytes / 2).toBe(total);
+    const data = res.rawPayload.subarray(44);
+    pcm.forEach((part, i) => {
+      const at = starts[i] * 2;
+      expect(data.subarray(at, at + part.length).equals(part)).toBe(true);
+      if (i > 0) {
+        const silence = data.subarray(at - gap * 2, at);
+        expect(silence.length).toBe(gap * 2);
+        expect(silence.every((byte) => byte === 0)).toBe(true);
+      }
+    });
+  });
+
+  it('takes the pause from ?gap_ms=', async () => {
+    for (const gapMs of [0, 1250]) {
+      const res = await http.get(url('wav', `?gap_ms=${gapMs}`));
+      expect(res.statusCode).toBe(200);
+      const gap = Math.round((gapMs / 1000) * sampleRate);
+      expect(parseWavHeader(res.rawPayload).dataBytes / 2).toBe(offsets(gap).total);
+    }
+  });
+
+  it('SRT and VTT have one cue per segment at the WAV offsets (parsed by npm parsers)', async () => {
+    const gap = Math.round(0.5 * sampleRate);
+    const { starts } = offsets(gap);
+    const ms = (samples: number) => Math.round((samples * 1000) / sampleRate);
+    const expected = pcm.map((part, i) => ({
+      start: ms(starts[i]),
+      end: ms(starts[i] + part.length / 2),
+      text: STORY[i],
+    }));
+
+    const srt = await http.get(url('srt', '?gap_ms=500'));
+    expect(srt.statusCode).toBe(200);
+    expect(srt.headers['content-type']).toBe('application/x-subrip; charset=utf-8');
+    const srtCues = parseSync(srt.body)
+      .filter((node): node is NodeCue => node.type === 'cue')
+      .map(({ data }) => ({ start: data.start, end: data.end, text: data.text }));
+    expect(srtCues).toEqual(expected);
+
+    const vtt = await http.get(url('vtt', '?gap_ms=500'));
+    expect(vtt.statusCode).toBe(200);
+    expect(vtt.headers['content-type']).toBe('text/vtt; charset=utf-8');
+    const tree = new WebVTTParser().parse(vtt.body, 'metadata');
+    expect(tree.errors).toEqual([]);
+    expect(
+      tree.cues.map((cue: { startTime: number; endTime: number; text: string }) => ({
+        start: Math.round(cue.startTime * 1000),
+        end: Math.round(cue.endTime * 1000),
+        text: cue.text,
+      })),
+    ).toEqual(expected);
+  });
+
+  it('Range reads of the middle match the same bytes of a full read', async () => {
+    const full = (await http.get(url('wav'))).rawPayload;
+    const size = full.length;
+    const cases: [string, number, number][] = [
+      ['bytes=0-43', 0, 43],
+      [`bytes=1000-${Math.floor(size / 2)}`, 1000, Math.floor(size / 2)],
+      // Across the boundary between segment 1, the pause and segment 2.
+      [
+        `bytes=${44 + pcm[0].length - 7}-${44 + pcm[0].length + 20_000}`,
+        44 + pcm[0].length - 7,
+        44 + pcm[0].length + 20_000,
+      ],
+      ['bytes=-100', size - 100, size - 1],
+      [`bytes=${size - 10}-`, size - 10, size - 1],
+    ];
+    for (const [range, start, end] of cases) {
+      const res = await http.get(url('wav'), { range });
+      expect(res.statusCode).toBe(206);
+      expect(res.headers['content-range']).toBe(`bytes ${start}-${end}/${size}`);
+      expect(Number(res.headers['content-length'])).toBe(end - start + 1);
+      expect(res.rawPayload.equals(full.subarray(start, end + 1))).toBe(true);
+    }
+    const beyond = await http.get(url('wav'), { range: `bytes=${size}-${size + 10}` });
+    expect(beyond.statusCode).toBe(416);
+    expect(beyond.headers['content-range']).toBe(`bytes */${size}`);
+    expect(beyond.json()).toEqual({ error: 'Requested range not satisfiable' });
+  });
+
+  it('missing audio is a 409 naming the segments, unless skip_missing=true', async () => {
+    const other = await http.importProject(['Spoken.', 'Not yet spoken.', 'Also silent.'], 'Half');
+    const one = await http.post(`/api/segments/${other.segments[0].id}/generate-audio/`);
+    await taskFinished(t.app, one.json().task_id);
+    const missing = [other.segments[1].id, other.segments[2].id];
+    for (const ext of ['wav', 'srt', 'vtt']) {
+      const res = await http.get(`/api/projects/${other.id}/narration.${ext}`);
+      expect(res.statusCode).toBe(409);
+      expect(res.json()).toEqual({
+        error: '2 segment(s) have no audio: generate it first, or pass skip_missing=true',
+        details: { missing_segment_ids: missing },
+      });
+    }
+    const skipped = await http.get(`/api/projects/${other.id}/narration.wav?skip_missing=true`);
+    expect(skipped.statusCode).toBe(200);
+    const file = readFileSync(t.app.get(MediaLayout).audioPath(other.id, other.segments[0].id));
+    expect(skipped.rawPayload.equals(file)).toBe(true);
+    const srt = await http.get(`/api/projects/${other.id}/narration.srt?skip_missing=true`);
+    expect(parseSync(srt.body)).toHaveLength(1);
+  });
+
+  it('refuses audio of mixed sample rates with a clear message', async () => {
+    const other = await http.importProject(['First voice.', 'Second voice.'], 'Mixed');
+    const res = await http.post(`/api/projects/${other.id}/generate-all-audio/`, {});
+    await taskFinished(t.app, res.json().task_id);
+    // As if the second segment had been regenerated by a 24 kHz engine (Kokoro).
+    const path = t.app.get(MediaLayout).audioPath(other.id, other.segments[1].id);
+    writeFileSync(path, encodeWav(new Int16Array(2400), 24_000));
+    const mixed = await http.get(`/api/projects/${other.id}/narration.wav`);
+    expect(mixed.statusCode).toBe(409);
+    expect(mixed.json().error).toMatch(/different sample rates \(22050 Hz, 24000 Hz\)/);
+    expect(mixed.json().details).toEqual({
+      sample_rates: { 22050: [other.segments[0].id], 24000: [other.segments[1].id] },
+    });
+  });
+
+  it('answers JSON errors for an unknown project and a bad query', async () => {
+    const unknown = await http.get(`/api/projects/${UNKNOWN_ID}/narration.wav`);
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toEqual({ error: 'Project not found' });
+    const bad = await http.get(url('wav', '?gap_ms=abc'));
+    expect(bad.statusCode).toBe(400);
+    expect(Object.keys(bad.json().details)).toEqual(['gap_ms']);
+    const far = await http.get(url('srt', '?gap_ms=6000&by=word'));
+    expect(far.statusCode).toBe(400);
+    expect(Object.keys(far.json().details).sort()).toEqual(['by', 'gap_ms']);
+  });
+
+  it('works with a trailing slash and HEAD', async () => {
+    const slash = await http.get(`${url('vtt')}/`);
+    expect(slash.statusCode).toBe(200);
+    const head = await t.app.inject({ method: 'HEAD', url: url('wav') });
+    expect(head.statusCode).toBe(200);
+    expect(Number(head.headers['content-length'])).toBe(
+      44 + offsets(Math.round(0.3 * sampleRate)).total * 2,
+    );
+  });
+});
