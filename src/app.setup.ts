@@ -4,10 +4,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { Logger as PinoNestLogger, PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { answerFrameworkError } from './common/http/framework-errors';
 import { echoRequestId, requestIdOf } from './common/logging/request-id';
+import { registerRequestLogging } from './common/logging/request-logging';
 import { registerGenerationRateLimit } from './common/security/generation-rate-limit';
 import { registerSecurityHeaders } from './common/security/security-headers';
 import { appConfig, type AppConfig } from './config/app.config';
@@ -32,6 +33,9 @@ export function createFastifyAdapter(
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
     // Undecodable paths and over-long parameters get the API's error shape, not Fastify's.
     frameworkErrors: answerFrameworkError,
+    // No Nest middleware anywhere (request logging is a Fastify hook): without this, Nest
+    // installs @fastify/middie, which runs on every request, status polls included.
+    skipMiddie: true,
   });
 }
 
@@ -82,6 +86,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   });
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   echoRequestId(fastify);
+  registerRequestLogging(fastify, app.get<Params>(PARAMS_PROVIDER_TOKEN));
   await registerSecurityHeaders(fastify);
   await registerGenerationRateLimit(fastify, config.generationRateLimitPerMinute);
 

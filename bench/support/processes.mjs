@@ -220,10 +220,11 @@ export async function startService({
   execArgv = [],
   waitEngine = true,
   label = 'service',
+  appDir = APP_DIR,
 } = {}) {
   const dataDir = makeDataDir(label);
-  const child = fork(DIST_MAIN, [], {
-    cwd: APP_DIR,
+  const child = fork(join(appDir, 'dist', 'main.js'), [], {
+    cwd: appDir,
     execArgv: ['--require', LOOP_MONITOR, ...execArgv],
     env: {
       ...process.env,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Module, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import type { LevelWithSilent } from 'pino';
@@ -8,12 +8,11 @@ import { requestIdOf } from './request-id';
 
 /**
  * Requests the operators do not need one line each for: health probes and metric scrapes
- * (and status polls, should they ever reach the middleware: see `exclude` below). They are
- * logged at `debug`.
+ * (status polls are not logged at all, see request-logging.ts). They are logged at `debug`.
  */
 const ROUTINE_REQUEST = /^\/(?:api\/tasks\/[^/?]+\/status|api\/health|metrics)\/?(?:\?|$)/;
 
-/** Fastify's request id, which @fastify/middie copies onto the raw request. */
+/** Fastify's request id, which registerRequestLogging copies onto the raw request. */
 type RawRequest = IncomingMessage & { id?: string; originalUrl?: string };
 
 /** Level of the one "request completed" line of a request. */
@@ -48,17 +47,16 @@ export function loggingParams(config: AppConfig): Params {
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     },
-    // Every route under the global prefix (`/api/{*path}`): the API. Static files (page,
-    // media) and `/metrics` are not logged per request; they still get an X-Request-Id.
-    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-    // The status poll is the hot path (a map lookup): no logging middleware at all there.
-    exclude: [{ path: 'tasks/:task_id/status', method: RequestMethod.GET }],
+    // No Nest middleware: the request lines are written by Fastify hooks, for the API only
+    // and never for status polls (registerRequestLogging, request-logging.ts).
+    forRoutes: [],
   };
 }
 
 /**
- * Structured JSON logs (nestjs-pino): one line per request with its id, and Nest's own
- * `Logger` calls as JSON lines carrying the id of the request they happen in. The level comes
+ * Structured JSON logs (nestjs-pino): Nest's own `Logger` calls as JSON lines, carrying the id
+ * of the request they happen in; the one line per request is written by Fastify hooks that
+ * `configureApp` registers with these same parameters (request-logging.ts). The level comes
  * from LOG_LEVEL (`silent` by default when NODE_ENV=test).
  */
 @Module({
