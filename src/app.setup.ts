@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Logger as PinoNestLogger, PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { serveDirectly } from './common/http/direct-route';
 import { answerFrameworkError } from './common/http/framework-errors';
 import { echoRequestId, requestIdOf } from './common/logging/request-id';
 import { registerRequestLogging } from './common/logging/request-logging';
@@ -13,6 +14,10 @@ import { registerGenerationRateLimit } from './common/security/generation-rate-l
 import { registerSecurityHeaders } from './common/security/security-headers';
 import { appConfig, type AppConfig } from './config/app.config';
 import { METRICS_PATH } from './metrics/metrics.controller';
+import { TaskStatusController } from './tasks/task-status.controller';
+
+/** Every route but `/metrics` is under `/api`. */
+const GLOBAL_PREFIX = 'api';
 
 /** 1 MB: larger bodies get a 413 JSON error. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -68,7 +73,9 @@ export async function createApp(
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
   // Prometheus expects `/metrics` at the root.
-  app.setGlobalPrefix('api', { exclude: [{ path: METRICS_PATH, method: RequestMethod.GET }] });
+  app.setGlobalPrefix(GLOBAL_PREFIX, {
+    exclude: [{ path: METRICS_PATH, method: RequestMethod.GET }],
+  });
   app.enableCors({
     origin: config.corsOrigins,
     // An OPTIONS request that is not a CORS preflight (no Origin or no
@@ -89,6 +96,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   registerRequestLogging(fastify, app.get<Params>(PARAMS_PROVIDER_TOKEN));
   await registerSecurityHeaders(fastify);
   await registerGenerationRateLimit(fastify, config.generationRateLimitPerMinute);
+  // The status poll is the hot path: its handler needs no guard, pipe or interceptor.
+  serveDirectly(fastify, app.get(TaskStatusController), 'status', GLOBAL_PREFIX);
 
   const document = SwaggerModule.createDocument(
     app,
