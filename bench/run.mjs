@@ -111,7 +111,7 @@ function errorNote(result) {
  * Sections 1–3: a task's status, served by the service (200 and 304), by a bare Fastify
  * route doing the naive thing, and by a bare Fastify route sending a constant string.
  */
-async function statusSection(service, { label, ids, taskId }) {
+async function statusSection(service, { label, ids, taskId, constantGoal }) {
   const { json: state, headers } = await call(service.base, 'GET', `/api/tasks/${taskId}/status/`);
   const etag = headers.get('etag');
   const stateFile = join(scratch, `state-${taskId}.json`);
@@ -149,8 +149,8 @@ async function statusSection(service, { label, ids, taskId }) {
       value: `${fmt.int(s.rps)} req/s${cpuNote(s)}`,
       baseline: `${fmt.int(result.constant.rps)} req/s, p99 ${fmt.ms(result.constant.p99)}${cpuNote(result.constant)}${errorNote(result.constant)}`,
       ratio: s.rps / result.constant.rps,
-      goal: '≥ 0.8×',
-      met: s.rps / result.constant.rps >= 0.8,
+      goal: `≥ ${constantGoal.toFixed(1)}×`,
+      met: s.rps / result.constant.rps >= constantGoal,
     });
     const n = result.service304;
     rows.push({
@@ -473,7 +473,13 @@ async function main() {
           sentences(10, { minWords: 3, maxWords: 6, seed: 1 }),
         );
         log('  generated; measuring');
-        await statusSection(service, { label: '10-segment', ids: ['1a', '1b', '3a'], taskId });
+        await statusSection(service, {
+          label: '10-segment',
+          ids: ['1a', '1b', '3a'],
+          taskId,
+          // Issue 16: at 10 segments the constant route is half a poll's work at most.
+          constantGoal: 0.5,
+        });
       }
       if (runs(2) || runs(3)) {
         log(`generating a ${P.bigTask}-segment task (one word each)`);
@@ -487,6 +493,7 @@ async function main() {
           label: `${fmt.int(P.bigTask)}-segment`,
           ids: ['2a', '2b', '3b'],
           taskId,
+          constantGoal: 0.8,
         });
         await bigTaskTiming(snapshot, texts);
       }
