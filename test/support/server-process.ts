@@ -42,7 +42,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  // ts-node transpiles the whole app at start: on a saturated shared machine that alone has
+  // taken over 60 s. Generous: this only bounds a server that never comes up.
+  const startTimeoutS = 240;
+  const deadline = Date.now() + startTimeoutS * 1000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited at start:\n${output}`);
     try {
@@ -53,7 +56,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not answer within 60 s:\n${output}`);
+      throw new Error(`server did not answer within ${startTimeoutS} s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
