@@ -11,7 +11,7 @@ const base = {
 module.exports = {
   // A generous bound for tests that drive the real engine on a shared 2-core machine: they
   // wait for events, and this limit only stops a hung test.
-  testTimeout: 120000,
+  testTimeout: 300000,
   projects: [
     { ...base, displayName: 'unit', rootDir: '.', roots: ['<rootDir>/src'], testRegex: '.*\\.spec\\.ts$' },
     { ...base, displayName: 'e2e', rootDir: '.', testRegex: 'test/.*\\.e2e-spec\\.ts$' },

@@ -1,11 +1,10 @@
-import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AudioModule } from './audio/audio.module';
 import { ApiExceptionFilter } from './common/filters/api-exception.filter';
 import { LoggingModule } from './common/logging/logging.module';
 import { createValidationPipe } from './common/pipes/validation.pipe';
-import { appConfig } from './config/app.config';
+import { type AppConfig, appConfigModule } from './config/app.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -18,7 +17,6 @@ import { WebModule } from './web/web.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
     LoggingModule,
     DatabaseModule,
     TasksModule,
@@ -36,4 +34,9 @@ import { WebModule } from './web/web.module';
     { provide: APP_PIPE, useFactory: createValidationPipe },
   ],
 })
-export class AppModule {}
+export class AppModule {
+  /** The whole app on a configuration loaded (and validated) beforehand: see `createApp`. */
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: AppModule, imports: [appConfigModule(config)] };
+  }
+}

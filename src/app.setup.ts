@@ -1,5 +1,5 @@
-import { RequestMethod } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { DynamicModule, LogLevel, NestApplicationOptions, RequestMethod } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -12,7 +12,7 @@ import { echoRequestId, requestIdOf } from './common/logging/request-id';
 import { registerRequestLogging } from './common/logging/request-logging';
 import { registerGenerationRateLimit } from './common/security/generation-rate-limit';
 import { registerSecurityHeaders } from './common/security/security-headers';
-import { appConfig, type AppConfig } from './config/app.config';
+import { appConfig, type AppConfig, loadAppConfig } from './config/app.config';
 import { METRICS_PATH } from './metrics/metrics.controller';
 import { TaskStatusController } from './tasks/task-status.controller';
 
@@ -24,11 +24,9 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * The Fastify adapter every instance of the app runs on (main.ts and the e2e tests). It is
- * built before the app (and its ConfigService) exists, hence the configuration argument.
+ * built before the app (and its configuration provider) exists, hence the argument.
  */
-export function createFastifyAdapter(
-  config: Pick<AppConfig, 'trustProxy'> = appConfig(),
-): FastifyAdapter {
+export function createFastifyAdapter(config: Pick<AppConfig, 'trustProxy'>): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
@@ -44,21 +42,62 @@ export function createFastifyAdapter(
   });
 }
 
-/** Creates the application; `main.ts` and the e2e tests both go through here. */
-export async function createApp(
-  options: { logger?: false | ('error' | 'warn' | 'log')[] } = {},
-): Promise<NestFastifyApplication> {
+/** A provider to replace, as `overrideProvider(token).useValue(value)` does. */
+export interface ProviderOverride {
+  provide: unknown;
+  useValue: unknown;
+}
+
+export interface CreateAppOptions {
+  /** The validated configuration; by default it is loaded from `process.env`, once, here. */
+  config?: AppConfig;
+  /** Providers to replace by other values (the tests' fake engine, say). */
+  overrides?: ProviderOverride[];
+  /** Nest's own logger instead of the JSON logs (`false`: none at all). */
+  logger?: false | LogLevel[];
+}
+
+/**
+ * Creates the application on one configuration; `main.ts` and the e2e tests both go through
+ * here. Nothing in the app reads `process.env` after this: the configuration is a provider.
+ */
+export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const config = options.config ?? loadAppConfig(process.env);
   // Without an explicit logger, Nest logs as JSON through pino (nestjs-pino, LOG_LEVEL);
   // the lines logged while the app starts are buffered until that logger exists.
   const jsonLogs = options.logger === undefined;
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule,
-    createFastifyAdapter(),
-    jsonLogs ? { bufferLogs: true } : { logger: options.logger, bufferLogs: false },
-  );
+  const appOptions: NestApplicationOptions = jsonLogs
+    ? { bufferLogs: true }
+    : { logger: options.logger, bufferLogs: false };
+  const module = AppModule.forRoot(config);
+  const adapter = createFastifyAdapter(config);
+  const overrides = options.overrides ?? [];
+  const app = overrides.length
+    ? await createOverriddenApp(module, adapter, appOptions, overrides)
+    : await NestFactory.create<NestFastifyApplication>(module, adapter, appOptions);
   if (jsonLogs) app.useLogger(app.get(PinoNestLogger));
   await configureApp(app);
   return app;
+}
+
+/**
+ * The same module graph with some providers replaced. Nest can only replace providers inside
+ * feature modules through @nestjs/testing, a development dependency: it is loaded only when a
+ * caller (a test) asks for overrides, never by main.ts.
+ */
+async function createOverriddenApp(
+  module: DynamicModule,
+  adapter: FastifyAdapter,
+  appOptions: NestApplicationOptions,
+  overrides: ProviderOverride[],
+): Promise<NestFastifyApplication> {
+  const { Test } = await import('@nestjs/testing');
+  let builder = Test.createTestingModule({ imports: [module] });
+  for (const { provide, useValue } of overrides) {
+    builder = builder.overrideProvider(provide).useValue(useValue);
+  }
+  const moduleRef = await builder.compile();
+  return moduleRef.createNestApplication<NestFastifyApplication>(adapter, appOptions);
 }
 
 /**
@@ -71,7 +110,7 @@ export async function createApp(
  * were declared would make those routes keep Fastify's default error handler.
  */
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
-  const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
+  const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   // Prometheus expects `/metrics` at the root.
   app.setGlobalPrefix(GLOBAL_PREFIX, {
     exclude: [{ path: METRICS_PATH, method: RequestMethod.GET }],

@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { createApp } from './app.setup';
-import type { AppConfig } from './config/app.config';
+import { loadAppConfig } from './config/app.config';
 
 async function bootstrap(): Promise<void> {
-  const app = await createApp();
-  const { port, host } = app.get(ConfigService).getOrThrow<AppConfig>('app');
+  // The one place that reads the environment; it throws a readable error on a bad value.
+  const config = loadAppConfig(process.env);
+  const app = await createApp({ config });
+  const { port, host } = config;
   await app.listen(port, host);
   const logger = new Logger('Bootstrap');
   logger.log(`StoryFlow Voice listening on http://${host}:${port} (docs: /api/docs)`);

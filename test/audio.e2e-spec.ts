@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWavHeader } from '../src/audio/engine/wav';
-import { api, UNKNOWN_ID } from './support/story-api';
+import { UNKNOWN_ID } from './support/story-api';
 import { taskFinished } from './support/tasks';
 import { brokenEngine } from './support/engines';
-import { bootTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 const STORY = [
   'Once upon a time, a small fox lived at the edge of a quiet forest.',
@@ -18,14 +18,8 @@ const TASK_ID = /^tts_[0-9a-f-]{36}_[0-9a-f]{8}$/;
 const BATCH_ID = /^tts_batch_[0-9a-f-]{36}_[0-9a-f]{8}$/;
 
 describe('audio generation with the real engine (e2e)', () => {
-  let t: TestApp;
-  let http: ReturnType<typeof api>;
-  beforeAll(async () => {
-    t = await bootTestApp();
-    http = api(t.app);
-  });
-  afterAll(() => t.close());
-
+  const t = useTestApp({ engine: 'real' });
+  const http = t.http;
   const status = async (taskId: string) => (await http.get(`/api/tasks/${taskId}/status/`)).json();
 
   it('a 5-segment story gives 5 valid WAVs whose durations match the reported ones', async () => {
@@ -264,12 +258,9 @@ describe('audio generation with the real engine (e2e)', () => {
 });
 
 describe('engine unavailable (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => (t = await bootTestApp({}, [brokenEngine])));
-  afterAll(() => t.close());
-
+  const t = useTestApp({ overrides: [brokenEngine], engine: 'real' });
   it('generation answers 503 JSON with Retry-After, and nothing is created', async () => {
-    const http = api(t.app);
+    const http = t.http;
     const project = await http.importProject(['Words.']);
     const single = await http.post(`/api/segments/${project.segments[0].id}/generate-audio/`);
     expect(single.statusCode).toBe(503);

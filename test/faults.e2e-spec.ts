@@ -14,7 +14,7 @@ import { parseWavHeader } from '../src/audio/engine/wav';
 import { api } from './support/story-api';
 import { startServerProcess } from './support/server-process';
 import { taskFinished } from './support/tasks';
-import { bootTestApp, TestApp } from './support/test-app';
+import { startTestApp, useTestApp } from './support/test-app';
 
 const LINE = 'A calm voice read the letter aloud, slowly, word by word, to the end.';
 
@@ -89,20 +89,18 @@ function safeReaddir(dir: string): string[] {
 
 describe('faults, injected (e2e)', () => {
   describe('the engine throws for one segment', () => {
-    let t: TestApp;
     const poison = 'This segment makes the engine throw.';
-    beforeAll(async () => {
-      t = await bootTestApp({}, [
+    const t = useTestApp({
+      overrides: [
         {
           provide: TtsEngine,
           useValue: new FaultyEngine(new EspeakTtsEngine({ workers: 2 }), poison),
         },
-      ]);
+      ],
+      engine: 'real',
     });
-    afterAll(() => t.close());
-
     it('records that segment as an error; the others complete', async () => {
-      const http = api(t.app);
+      const http = t.http;
       const project = await http.importProject([LINE, poison, LINE]);
       const res = await http.post(`/api/projects/${project.id}/generate-all-audio/`);
       const final = await taskFinished(t.app, res.json().task_id);
@@ -119,9 +117,15 @@ describe('faults, injected (e2e)', () => {
   });
 
   describe('a worker thread dies mid-segment', () => {
-    let t: TestApp;
-    beforeAll(async () => (t = await bootTestApp({ STORYFLOW_TEST_HOOKS: '1' })));
-    afterAll(() => t.close());
+    // The hooks are a switch of the worker threads' environment (see espeak.worker.mjs), not of
+    // the app's configuration: on for this block's workers, replacements included.
+    const hooksBefore = process.env.STORYFLOW_TEST_HOOKS;
+    beforeAll(() => (process.env.STORYFLOW_TEST_HOOKS = '1'));
+    const t = useTestApp({ engine: 'real' });
+    afterAll(() => {
+      if (hooksBefore === undefined) delete process.env.STORYFLOW_TEST_HOOKS;
+      else process.env.STORYFLOW_TEST_HOOKS = hooksBefore;
+    });
 
     it.each([
       ['exits', '\u0000__crash__'],
@@ -129,7 +133,7 @@ describe('faults, injected (e2e)', () => {
     ])(
       'when it %s, that segment is an error, the worker is replaced, the rest complete',
       async (_how, text) => {
-        const http = api(t.app);
+        const http = t.http;
         const project = await http.importProject([LINE, text, LINE, LINE, LINE]);
         const res = await http.post(`/api/projects/${project.id}/generate-all-audio/`);
         const final = await taskFinished(t.app, res.json().task_id);
@@ -154,12 +158,9 @@ describe('faults, injected (e2e)', () => {
   });
 
   describe('the database is busy for a moment', () => {
-    let t: TestApp;
-    beforeAll(async () => (t = await bootTestApp()));
-    afterAll(() => t.close());
-
+    const t = useTestApp({ engine: 'real' });
     it('the write waits for the lock (busy timeout) and nothing is lost', async () => {
-      const http = api(t.app);
+      const http = t.http;
       const project = await http.importProject([LINE, LINE, LINE]);
       // Another process holds an exclusive lock on the database for 1.5 s.
       const holder = spawn(
@@ -219,7 +220,7 @@ describe('faults, injected (e2e)', () => {
       server.child.kill('SIGKILL');
       expect((await server.exited).signal).toBe('SIGKILL');
 
-      const t = await bootTestApp({ DATA_DIR: dataDir });
+      const t = await startTestApp({ env: { DATA_DIR: dataDir }, engine: 'real' });
       try {
         const http = api(t.app);
         const status = (await http.get(`/api/tasks/${batch.task_id}/status/`)).json();

@@ -4,14 +4,14 @@ import { SpeechGenerationService } from '../src/audio/speech-generation.service'
 import { TaskManagerService } from '../src/tasks/task-manager.service';
 import { api } from './support/story-api';
 import { taskFinished } from './support/tasks';
-import { bootTestApp, TestApp } from './support/test-app';
+import { startTestApp, type UsedTestApp, useTestApp } from './support/test-app';
 
 const SENTENCE = 'The wind carried the smell of rain across the wide and empty fields.';
 const texts = (n: number) =>
   Array.from({ length: n }, (_, i) => `${i + 1}. ${SENTENCE} ${SENTENCE}`);
 
 /** Resolves once the task has reported at least `n` completed segments. */
-function completedAtLeast(t: TestApp, taskId: string, n: number): Promise<void> {
+function completedAtLeast(t: Pick<UsedTestApp, 'app'>, taskId: string, n: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const sub = t.app
       .get(TaskManagerService)
@@ -29,7 +29,7 @@ function completedAtLeast(t: TestApp, taskId: string, n: number): Promise<void> 
 }
 
 /** Resolves once no segment is being synthesized or waiting. */
-async function generationIdle(t: TestApp): Promise<void> {
+async function generationIdle(t: Pick<UsedTestApp, 'app'>): Promise<void> {
   const generation = t.app.get(SpeechGenerationService);
   const working = () => {
     const { running, queued, finishing } = generation.stats();
@@ -41,14 +41,8 @@ async function generationIdle(t: TestApp): Promise<void> {
 }
 
 describe('generation lifecycle with the real engine (e2e)', () => {
-  let t: TestApp;
-  let http: ReturnType<typeof api>;
-  beforeAll(async () => {
-    t = await bootTestApp();
-    http = api(t.app);
-  });
-  afterAll(() => t.close());
-
+  const t = useTestApp({ engine: 'real' });
+  const http = t.http;
   it('fairness: a single-segment request finishes while a long batch is still running', async () => {
     const long = await http.importProject(texts(60), 'Long batch');
     const short = await http.importProject(['Just one line, please.'], 'Short');
@@ -140,12 +134,9 @@ describe('generation lifecycle with the real engine (e2e)', () => {
 });
 
 describe('backpressure (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => (t = await bootTestApp({ MAX_ACTIVE_TASKS: '1' })));
-  afterAll(() => t.close());
-
+  const t = useTestApp({ env: { MAX_ACTIVE_TASKS: '1' }, engine: 'real' });
   it('503 with Retry-After beyond MAX_ACTIVE_TASKS unfinished tasks; nothing is created', async () => {
-    const http = api(t.app);
+    const http = t.http;
     const long = await http.importProject(texts(20));
     const other = await http.importProject(['Waiting my turn.']);
     const batch = (await http.post(`/api/projects/${long.id}/generate-all-audio/`)).json();
@@ -161,7 +152,7 @@ describe('backpressure (e2e)', () => {
 
 describe('restart (e2e)', () => {
   it('a task running when the server stopped is FAILED "Interrupted" after a restart, and stays queryable', async () => {
-    const first = await bootTestApp({ SHUTDOWN_GRACE_SECONDS: '0' });
+    const first = await startTestApp({ env: { SHUTDOWN_GRACE_SECONDS: '0' }, engine: 'real' });
     const http = api(first.app);
     const project = await http.importProject(texts(30));
     const batch = (await http.post(`/api/projects/${project.id}/generate-all-audio/`)).json();
@@ -174,7 +165,7 @@ describe('restart (e2e)', () => {
     await taskFinished(first.app, done.task_id);
     await first.close({ keepData: true });
 
-    const second = await bootTestApp({ DATA_DIR: first.dataDir });
+    const second = await startTestApp({ env: { DATA_DIR: first.dataDir }, engine: 'real' });
     try {
       const http2 = api(second.app);
       const interrupted = (await http2.get(`/api/tasks/${batch.task_id}/status/`)).json();

@@ -4,7 +4,7 @@ import { SettingsRepository } from '../src/settings/settings.repository';
 import { TaskManagerService } from '../src/tasks/task-manager.service';
 import { api, UNKNOWN_ID } from './support/story-api';
 import { taskFinished } from './support/tasks';
-import { bootTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 const UUID_ANY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -42,14 +42,8 @@ function cspOf(headers: Record<string, unknown>): Record<string, string> {
 }
 
 describe('HTTP hardening (e2e)', () => {
-  let t: TestApp;
-  let http: ReturnType<typeof api>;
-  beforeAll(async () => {
-    t = await bootTestApp();
-    http = api(t.app);
-  });
-  afterAll(() => t.close());
-
+  const t = useTestApp();
+  const http = t.http;
   describe('security headers (@fastify/helmet)', () => {
     it('a JSON answer: strict policy, no resources allowed, same-origin resource policy', async () => {
       const res = await http.get('/api/projects/');
@@ -192,10 +186,7 @@ describe('HTTP hardening (e2e)', () => {
 });
 
 describe('rate limit of the generation endpoints (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => (t = await bootTestApp({ RATE_LIMIT_GENERATION_PER_MINUTE: '3' })));
-  afterAll(() => t.close());
-
+  const t = useTestApp({ env: { RATE_LIMIT_GENERATION_PER_MINUTE: '3' } });
   const post = (app: NestFastifyApplication, url: string, remoteAddress = '127.0.0.1') =>
     app.inject({ method: 'POST', url, remoteAddress });
 
@@ -262,12 +253,9 @@ describe('rate limit of the generation endpoints (e2e)', () => {
 });
 
 describe('rate limit behind a trusted proxy (e2e)', () => {
-  let t: TestApp;
-  beforeAll(
-    async () =>
-      (t = await bootTestApp({ RATE_LIMIT_GENERATION_PER_MINUTE: '1', TRUST_PROXY: '127.0.0.1' })),
-  );
-  afterAll(() => t.close());
+  const t = useTestApp({
+    env: { RATE_LIMIT_GENERATION_PER_MINUTE: '1', TRUST_PROXY: '127.0.0.1' },
+  });
 
   it('counts per client address from X-Forwarded-For, as the proxy reports it', async () => {
     const generate = (forwardedFor: string) =>
@@ -283,18 +271,13 @@ describe('rate limit behind a trusted proxy (e2e)', () => {
 });
 
 describe('no internals in error answers (e2e)', () => {
-  let t: TestApp;
   const SECRET_PATH = '/var/lib/storyflow/secret/storyflow.db';
   const failing = new Error(`SQLITE_CORRUPT: database disk image is malformed (${SECRET_PATH})`);
   const brokenSettings = {
     get: () => Promise.reject(failing),
     update: () => Promise.reject(failing),
   };
-  beforeAll(
-    async () =>
-      (t = await bootTestApp({}, [{ provide: SettingsRepository, useValue: brokenSettings }])),
-  );
-  afterAll(() => t.close());
+  const t = useTestApp({ overrides: [{ provide: SettingsRepository, useValue: brokenSettings }] });
 
   it('an unexpected failure is a 500 with exactly {"error":"Internal server error"}', async () => {
     const res = await api(t.app).get('/api/settings/');

@@ -4,18 +4,16 @@ import type { Database } from '../src/database/database.constants';
 import { DatabaseHealthIndicator } from '../src/health/database.health';
 import { api } from './support/story-api';
 import { brokenEngine } from './support/engines';
-import { bootTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 const UP_DISK = { status: 'up', free_mb: expect.any(Number), min_free_mb: 100 };
 
 describe('GET /api/health/ (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   beforeAll(async () => {
-    t = await bootTestApp();
     // The engine warms up in the background after a start; wait for it (shared start).
     await t.app.get(TtsEngine).start();
   });
-  afterAll(() => t.close());
 
   it('200 with the database, engine and disk checks up', async () => {
     for (const url of ['/api/health/', '/api/health']) {
@@ -34,10 +32,7 @@ describe('GET /api/health/ (e2e)', () => {
 });
 
 describe('GET /api/health/ with the engine down (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => (t = await bootTestApp({}, [brokenEngine])));
-  afterAll(() => t.close());
-
+  const t = useTestApp({ overrides: [brokenEngine] });
   it('503 in the error shape, with the full report under details', async () => {
     const res = await api(t.app).get('/api/health/');
     expect(res.statusCode).toBe(503);
@@ -56,13 +51,11 @@ describe('GET /api/health/ with the engine down (e2e)', () => {
 });
 
 describe('GET /api/health/ with too little free disk (e2e)', () => {
-  let t: TestApp;
   // 100 TB: no test machine has that much free.
+  const t = useTestApp({ env: { HEALTH_MIN_FREE_DISK_MB: String(100 * 1024 * 1024) } });
   beforeAll(async () => {
-    t = await bootTestApp({ HEALTH_MIN_FREE_DISK_MB: String(100 * 1024 * 1024) });
     await t.app.get(TtsEngine).start();
   });
-  afterAll(() => t.close());
 
   it('503 naming the disk, without the data folder path', async () => {
     const res = await api(t.app).get('/api/health/');

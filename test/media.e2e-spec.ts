@@ -3,10 +3,10 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { MediaLayout } from '../src/media/media-layout';
-import { bootTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 describe('GET /media/ (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let media: MediaLayout;
   const projectId = '11111111-1111-4111-8111-111111111111';
   const segmentId = '22222222-2222-4222-8222-222222222222';
@@ -14,7 +14,6 @@ describe('GET /media/ (e2e)', () => {
   const url = `/media/projects/${projectId}/audio/${segmentId}.wav`;
 
   beforeAll(async () => {
-    t = await bootTestApp();
     media = t.app.get(MediaLayout);
     const path = media.audioPath(projectId, segmentId);
     mkdirSync(dirname(path), { recursive: true });
@@ -22,7 +21,6 @@ describe('GET /media/ (e2e)', () => {
     writeFileSync(`${path}.tmp`, wav);
     writeFileSync(join(dirname(path), '.hidden.wav'), wav);
   });
-  afterAll(() => t.close());
 
   const get = (path: string, headers: Record<string, string> = {}) =>
     t.app.inject({ method: 'GET', url: path, headers });
@@ -116,12 +114,11 @@ describe('GET /media/ (e2e)', () => {
  * path byte for byte, as a hostile client would.
  */
 describe('GET /media/ over a real socket (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let port: number;
   let wavUrl: string;
 
   beforeAll(async () => {
-    t = await bootTestApp();
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
     const media = t.app.get(MediaLayout);
@@ -131,7 +128,6 @@ describe('GET /media/ over a real socket (e2e)', () => {
     writeFileSync(media.audioPath(pid, sid), 'RIFF');
     wavUrl = media.audioUrlPath(pid, sid);
   });
-  afterAll(() => t.close());
 
   const raw = (path: string) =>
     new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {

@@ -1,9 +1,8 @@
 import { SynthesisAbortedError, SynthesisFailedError } from '../src/audio/engine/tts-engine.errors';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { TaskManagerService } from '../src/tasks/task-manager.service';
-import { api } from './support/story-api';
 import { taskFinished } from './support/tasks';
-import { bootTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 /** The value of one sample line, e.g. `storyflow_tasks{status="PENDING"}`; undefined if absent. */
 function sample(body: string, series: string): number | undefined {
@@ -12,14 +11,8 @@ function sample(body: string, series: string): number | undefined {
 }
 
 describe('GET /metrics (e2e)', () => {
-  let t: TestApp;
-  let http: ReturnType<typeof api>;
-  beforeAll(async () => {
-    t = await bootTestApp();
-    http = api(t.app);
-  });
-  afterAll(() => t.close());
-
+  const t = useTestApp();
+  const http = t.http;
   const scrape = async () => {
     const res = await http.get('/metrics');
     expect(res.statusCode).toBe(200);

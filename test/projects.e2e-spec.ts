@@ -1,19 +1,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MediaLayout } from '../src/media/media-layout';
-import { bootTestApp, TestApp } from './support/test-app';
+import { startTestApp, useTestApp } from './support/test-app';
 import { api, ISO_UTC, ProjectDetailJson, UNKNOWN_ID, UUID } from './support/story-api';
 
 describe('Projects (e2e)', () => {
-  let t: TestApp;
-  let http: ReturnType<typeof api>;
-
-  beforeAll(async () => {
-    t = await bootTestApp();
-    http = api(t.app);
-  });
-  afterAll(() => t.close());
-
+  const t = useTestApp();
+  const http = t.http;
   describe('POST /api/projects/', () => {
     it('creates an empty DRAFT project with the defaults, title trimmed', async () => {
       const res = await http.post('/api/projects/', { title: '  My story  ' });
@@ -417,21 +410,18 @@ describe('Projects (e2e)', () => {
 });
 
 describe('GET /api/projects/ pagination (e2e)', () => {
-  let t: TestApp;
-  let http: ReturnType<typeof api>;
+  const t = useTestApp();
+  const http = t.http;
   const ids: string[] = [];
   const host = { host: 'localhost:8000' };
 
   beforeAll(async () => {
-    t = await bootTestApp();
-    http = api(t.app);
     for (let i = 0; i < 51; i++) ids.push((await http.createProject(`P${i}`)).id);
     await http.post(`/api/projects/${ids[50]}/import-segments/`, {
       format: 'json',
       segments: [{ text_content: 'a' }, { text_content: 'b' }],
     });
   });
-  afterAll(() => t.close());
 
   it('page 1: 50 newest first, each with segment_count, absolute next link', async () => {
     const res = await http.get('/api/projects/', host);
@@ -473,7 +463,7 @@ describe('GET /api/projects/ pagination (e2e)', () => {
 
 describe('Projects persistence across a restart (e2e)', () => {
   it('everything is still there after closing and booting on the same DATA_DIR', async () => {
-    const first = await bootTestApp();
+    const first = await startTestApp();
     const http1 = api(first.app);
     const project = await http1.importProject(['kept 1', 'kept 2', 'kept 3']);
     const [a, b, c] = project.segments.map((s) => s.id);
@@ -487,7 +477,7 @@ describe('Projects persistence across a restart (e2e)', () => {
     const detailBefore = (await http1.get(`/api/projects/${project.id}/`)).body;
     await first.close({ keepData: true });
 
-    const second = await bootTestApp({ DATA_DIR: first.dataDir });
+    const second = await startTestApp({ env: { DATA_DIR: first.dataDir } });
     try {
       const http2 = api(second.app);
       expect((await http2.get('/api/projects/')).body).toBe(listBefore);

@@ -2,22 +2,19 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MediaLayout } from '../src/media/media-layout';
 import { SegmentsService } from '../src/segments/segments.service';
-import { bootTestApp, TestApp } from './support/test-app';
-import { api, ProjectDetailJson, SegmentJson, UNKNOWN_ID, UUID } from './support/story-api';
+import { useTestApp } from './support/test-app';
+import { ProjectDetailJson, SegmentJson, UNKNOWN_ID, UUID } from './support/story-api';
 
 describe('Segments (e2e)', () => {
-  let t: TestApp;
-  let http: ReturnType<typeof api>;
+  const t = useTestApp();
+  const http = t.http;
   let segmentsService: SegmentsService;
   let media: MediaLayout;
 
   beforeAll(async () => {
-    t = await bootTestApp();
-    http = api(t.app);
     segmentsService = t.app.get(SegmentsService);
     media = t.app.get(MediaLayout);
   });
-  afterAll(() => t.close());
 
   /** Writes a WAV where the audio module would and records it, as after a synthesis. */
   async function giveAudio(segment: SegmentJson, duration = 2.5): Promise<string> {

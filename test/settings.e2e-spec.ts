@@ -1,5 +1,5 @@
 import { SettingsService } from '../src/settings/settings.service';
-import { bootTestApp, TestApp } from './support/test-app';
+import { startTestApp, useTestApp } from './support/test-app';
 import { api } from './support/story-api';
 
 const VOICE_IDS = [
@@ -13,15 +13,8 @@ const VOICE_IDS = [
 ];
 
 describe('Settings (e2e)', () => {
-  let t: TestApp;
-  let http: ReturnType<typeof api>;
-
-  beforeAll(async () => {
-    t = await bootTestApp();
-    http = api(t.app);
-  });
-  afterAll(() => t.close());
-
+  const t = useTestApp();
+  const http = t.http;
   it('GET: the defaults, with and without slash', async () => {
     for (const url of ['/api/settings/', '/api/settings']) {
       const res = await http.get(url);
@@ -116,10 +109,10 @@ describe('Settings (e2e)', () => {
 
 describe('Settings persistence across a restart (e2e)', () => {
   it('keeps the settings in the database', async () => {
-    const first = await bootTestApp();
+    const first = await startTestApp();
     await api(first.app).patch('/api/settings/', { default_voice_id: 'bm_george', tts_speed: 1.5 });
     await first.close({ keepData: true });
-    const second = await bootTestApp({ DATA_DIR: first.dataDir });
+    const second = await startTestApp({ env: { DATA_DIR: first.dataDir } });
     try {
       expect((await api(second.app).get('/api/settings/')).json()).toEqual({
         default_voice_id: 'bm_george',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api } from './support/story-api';
 import { startServerProcess } from './support/server-process';
-import { bootTestApp } from './support/test-app';
+import { startTestApp } from './support/test-app';
 
 const LINE = 'Far out at sea, the lamp of the lighthouse turned slowly through the long night.';
 
@@ -52,7 +52,7 @@ describe('graceful shutdown on SIGTERM (e2e, real process)', () => {
     expect(refused.body).toEqual({ error: 'The server is shutting down; try again later' });
     expect(await server.exited).toEqual({ code: 0, signal: null });
 
-    const t = await bootTestApp({ DATA_DIR: dataDir });
+    const t = await startTestApp({ env: { DATA_DIR: dataDir }, engine: 'real' });
     try {
       const http = api(t.app);
       const final = (await http.get(`/api/tasks/${batch.task_id}/status/`)).json();

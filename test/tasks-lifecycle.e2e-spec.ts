@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TaskManagerService } from '../src/tasks/task-manager.service';
 import { SSE_HEARTBEAT_MS } from '../src/tasks/task-status.controller';
-import { bootTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 /** Parses a text/event-stream body into its events. */
 function parseSse(body: string): { event: string; data: string }[] {
@@ -21,13 +21,11 @@ function parseSse(body: string): { event: string; data: string }[] {
 }
 
 describe('task lifecycle beyond polling (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let tasks: TaskManagerService;
   beforeAll(async () => {
-    t = await bootTestApp();
     tasks = t.app.get(TaskManagerService);
   });
-  afterAll(() => t.close());
 
   const get = (url: string, headers: Record<string, string> = {}) =>
     t.app.inject({ method: 'GET', url, headers });
@@ -185,12 +183,10 @@ async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<vo
 }
 
 describe('SSE heartbeat (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp({ overrides: [{ provide: SSE_HEARTBEAT_MS, useValue: 50 }] });
   beforeAll(async () => {
-    t = await bootTestApp({}, [{ provide: SSE_HEARTBEAT_MS, useValue: 50 }]);
     await t.app.listen(0, '127.0.0.1');
   });
-  afterAll(() => t.close());
 
   it('sends a comment line while nothing changes, and stops with the stream', async () => {
     const tasks = t.app.get(TaskManagerService);

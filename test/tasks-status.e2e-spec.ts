@@ -1,15 +1,13 @@
 import { TaskManagerService } from '../src/tasks/task-manager.service';
-import { bootTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 describe('GET /api/tasks/:task_id/status/ (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let tasks: TaskManagerService;
 
   beforeAll(async () => {
-    t = await bootTestApp();
     tasks = t.app.get(TaskManagerService);
   });
-  afterAll(() => t.close());
 
   const get = (url: string) => t.app.inject({ method: 'GET', url });
 
@@ -170,10 +168,7 @@ describe('GET /api/tasks/:task_id/status/ (e2e)', () => {
 });
 
 describe('error shape of the whole API (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => (t = await bootTestApp()));
-  afterAll(() => t.close());
-
+  const t = useTestApp();
   it('unknown route: 404 JSON', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/does-not-exist/' });
     expect(res.statusCode).toBe(404);

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { registerAs } from '@nestjs/config';
+import type { DynamicModule } from '@nestjs/common';
+import { ConfigModule, registerAs } from '@nestjs/config';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
@@ -48,20 +49,23 @@ function IsTrustProxy(): PropertyDecorator {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-/** Environment variables the service reads, with their defaults. */
+/**
+ * Environment variables the service reads, with their defaults: the one list of their names
+ * (a variable without a default is initialised to `undefined` so that it is listed too).
+ */
 class EnvironmentVariables {
   @Transform(integer) @IsInt() @Min(0) @Max(65535) PORT = 8000;
   @IsString() @IsNotEmpty() HOST = '127.0.0.1';
   @IsString() @IsNotEmpty() DATA_DIR = './data';
   @IsString() CORS_ORIGINS = 'http://localhost:3000';
-  @IsOptional() @Transform(integer) @IsInt() @Min(1) @Max(64) TTS_WORKERS?: number;
+  @IsOptional() @Transform(integer) @IsInt() @Min(1) @Max(64) TTS_WORKERS?: number = undefined;
   @Transform(integer) @IsInt() @Min(1) MAX_ACTIVE_TASKS = 1000;
   @Transform(integer) @IsInt() @Min(0) TASK_RETENTION_SECONDS = 86_400;
   @Transform(integer) @IsInt() @Min(0) TASK_MAX_RETAINED = 10_000;
   @Transform(integer) @IsInt() @Min(0) @Max(600) SHUTDOWN_GRACE_SECONDS = 10;
-  @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL?: string;
+  @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL?: string = undefined;
   /** Only read to keep test runs quiet: LOG_LEVEL defaults to `silent` when it is `test`. */
-  @IsOptional() @IsString() NODE_ENV?: string;
+  @IsOptional() @IsString() NODE_ENV?: string = undefined;
   @Transform(integer) @IsInt() @Min(1) @Max(100_000) RATE_LIMIT_GENERATION_PER_MINUTE = 60;
   @IsTrustProxy() TRUST_PROXY = 'false';
   @Transform(integer) @IsInt() @Min(0) HEALTH_MIN_FREE_DISK_MB = 100;
@@ -126,22 +130,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
   };
 }
 
-const KNOWN_VARIABLES = [
-  'PORT',
-  'HOST',
-  'DATA_DIR',
-  'CORS_ORIGINS',
-  'TTS_WORKERS',
-  'LOG_LEVEL',
-  'MAX_ACTIVE_TASKS',
-  'TASK_RETENTION_SECONDS',
-  'TASK_MAX_RETAINED',
-  'SHUTDOWN_GRACE_SECONDS',
-  'NODE_ENV',
-  'RATE_LIMIT_GENERATION_PER_MINUTE',
-  'TRUST_PROXY',
-  'HEALTH_MIN_FREE_DISK_MB',
-];
+/** The names of every variable the service reads, taken from the class above. */
+const KNOWN_VARIABLES = Object.keys(new EnvironmentVariables());
 
 /** TRUST_PROXY (already validated) → Fastify's `trustProxy` option. */
 function parseTrustProxy(raw: string): boolean | number | string[] {
@@ -165,4 +155,25 @@ function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-export const appConfig = registerAs('app', (): AppConfig => loadAppConfig(process.env));
+/** Where the configuration lives in ConfigService. */
+const NAMESPACE = 'app';
+
+/**
+ * The configuration's injection token and type: inject it with
+ * `@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>` (or `inject: [appConfig.KEY]` in
+ * a factory). Its factory reads `process.env`, but the app never calls it: `createApp` loads the
+ * configuration once and hands it over through `appConfigModule`.
+ */
+export const appConfig = registerAs(NAMESPACE, (): AppConfig => loadAppConfig(process.env));
+
+/**
+ * The global configuration module holding an already loaded configuration under
+ * `appConfig.KEY` (and `ConfigService.get('app')`); nothing reads the environment again.
+ */
+export function appConfigModule(config: AppConfig): Promise<DynamicModule> {
+  return ConfigModule.forRoot({
+    isGlobal: true,
+    ignoreEnvFile: true,
+    load: [registerAs(NAMESPACE, () => config)],
+  });
+}

@@ -1,8 +1,8 @@
 import { statfs } from 'node:fs/promises';
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import type { AppConfig } from '../config/app.config';
+import { appConfig } from '../config/app.config';
 
 const MB = 1024 * 1024;
 
@@ -20,12 +20,11 @@ export class DiskSpaceHealthIndicator {
   private readonly minFreeBytes: number;
 
   constructor(
-    config: ConfigService,
+    @Inject(appConfig.KEY) config: ConfigType<typeof appConfig>,
     private readonly health: HealthIndicatorService,
   ) {
-    const app = config.getOrThrow<AppConfig>('app');
-    this.dataDir = app.dataDir;
-    this.minFreeBytes = app.minFreeDiskBytes;
+    this.dataDir = config.dataDir;
+    this.minFreeBytes = config.minFreeDiskBytes;
   }
 
   async check(key: string) {

@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import { absoluteUri } from '../common/http/absolute-uri';
-import type { AppConfig } from '../config/app.config';
+import { appConfig } from '../config/app.config';
 
 /** URL prefix under which the media folder is served. */
 export const MEDIA_URL_PREFIX = '/media';
@@ -29,8 +29,8 @@ export class MediaLayout {
   /** Absolute path of the media folder. */
   readonly mediaRoot: string;
 
-  constructor(config: ConfigService) {
-    this.mediaRoot = join(config.getOrThrow<AppConfig>('app').dataDir, 'media');
+  constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
+    this.mediaRoot = join(config.dataDir, 'media');
   }
 
   /** Absolute path of a project's media folder. */

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
-import { bootTestApp, TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * The web page driven by Debian's Chromium (playwright-core, no browser download) against
@@ -103,7 +103,7 @@ describe('web page in Chromium (e2e)', () => {
       );
     }
     mkdirSync(OUTPUT_DIR, { recursive: true });
-    server = await bootTestApp();
+    server = await startTestApp({ engine: 'real' });
     await server.app.listen(0, '127.0.0.1');
     baseUrl = await server.app.getUrl();
     profileDir = mkdtempSync(join(tmpdir(), 'storyflow-chromium-'));

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { BODY_LIMIT_BYTES } from '../../src/app.setup';
 import { MAX_INPUT_DEPTH } from '../../src/common/pipes/validation.pipe';
-import { bootTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 import {
   createFixture,
   Fixture,
@@ -43,17 +43,15 @@ const WRITE_ROUTES = API_ROUTES.filter((route) => route.method !== 'GET');
  * API's JSON shape, nothing leaked, and a rejected request stores nothing.
  */
 describe('fuzz: request bodies (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp({ env: { RATE_LIMIT_GENERATION_PER_MINUTE: '100000' } });
   let client: FuzzClient;
   let fixture: Fixture;
 
   beforeAll(async () => {
     // A high generation limit: these properties test validation, not the limiter.
-    t = await bootTestApp({ RATE_LIMIT_GENERATION_PER_MINUTE: '100000' });
     client = new FuzzClient(t.app, t.dataDir);
     fixture = await createFixture(t.app);
   });
-  afterAll(() => t.close());
   afterEach(() => removeStrayProjects(t.app, fixture));
 
   /**

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { bootTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 import { hostileString, jsonBody, routableStrayId, toJson, withSlash } from './support/arbitraries';
 import { fuzzParameters, PROPERTY_TIMEOUT_MS, runsOf } from './support/fuzz-config';
 import { FuzzClient, FuzzRequest } from './support/fuzz-client';
@@ -14,15 +14,13 @@ const DEFAULT_LIMIT = 60;
  * in the API's error shape, with Retry-After, before anything is parsed or looked up.
  */
 describe('fuzz: the generation rate limit at its default (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let client: FuzzClient;
   const CLIENT_IP = '10.77.0.1';
 
   beforeAll(async () => {
-    t = await bootTestApp();
     client = new FuzzClient(t.app, t.dataDir);
   });
-  afterAll(() => t.close());
 
   const generationRequest: fc.Arbitrary<FuzzRequest> = fc
     .record({

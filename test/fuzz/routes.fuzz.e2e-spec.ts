@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import fc from 'fast-check';
 import { TaskManagerService } from '../../src/tasks/task-manager.service';
 import { taskFinished } from '../support/tasks';
-import { bootTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 import { createFixture, Fixture, removeStrayProjects, stateGuard } from './support/api-state';
 import {
   hostileString,
@@ -30,7 +30,7 @@ import { API_ROUTES, ApiRoute, JSON_HEADERS, pathOf } from './support/routes';
  * nothing leaked, and a rejected request changes nothing.
  */
 describe('fuzz: paths, methods and query strings (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp({ env: { RATE_LIMIT_GENERATION_PER_MINUTE: '100000' } });
   let client: FuzzClient;
   let fixture: Fixture;
   /** The fixture's one WAV, generated once, and the task that made it. */
@@ -38,7 +38,6 @@ describe('fuzz: paths, methods and query strings (e2e)', () => {
   let taskId: string;
 
   beforeAll(async () => {
-    t = await bootTestApp({ RATE_LIMIT_GENERATION_PER_MINUTE: '100000' });
     client = new FuzzClient(t.app, t.dataDir);
     fixture = await createFixture(t.app);
     const accepted = await t.app.inject({
@@ -51,7 +50,6 @@ describe('fuzz: paths, methods and query strings (e2e)', () => {
     if (final.status !== 'COMPLETED') throw new Error(`generation ${final.status}`);
     wavUrl = final.completed_segments[0].audio_url;
   });
-  afterAll(() => t.close());
   afterEach(() => removeStrayProjects(t.app, fixture));
 
   /** A request to one of the API's routes, its id never one that exists. */
@@ -334,14 +332,12 @@ describe('fuzz: paths, methods and query strings (e2e)', () => {
 });
 
 describe('fuzz: links behind a trusted proxy (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp({ env: { TRUST_PROXY: 'true' } });
   let client: FuzzClient;
   beforeAll(async () => {
     // Every X-Forwarded-* header is believed: the protocol and host of links come from them.
-    t = await bootTestApp({ TRUST_PROXY: 'true' });
     client = new FuzzClient(t.app, t.dataDir);
   });
-  afterAll(() => t.close());
 
   it(
     'any X-Forwarded-Proto/Host on paginated lists: links are URLs, never a 5xx',

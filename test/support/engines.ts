@@ -1,6 +1,15 @@
-import { EngineUnavailableError } from '../../src/audio/engine/tts-engine.errors';
-import { TtsEngine } from '../../src/audio/engine/tts-engine.port';
-import type { ProviderOverride } from './test-app';
+import {
+  EngineUnavailableError,
+  SynthesisAbortedError,
+} from '../../src/audio/engine/tts-engine.errors';
+import {
+  type EngineStats,
+  type SynthesisOptions,
+  type SynthesisRequest,
+  type SynthesisResult,
+  TtsEngine,
+} from '../../src/audio/engine/tts-engine.port';
+import type { ProviderOverride } from '../../src/app.setup';
 
 /** An engine that cannot start: every use of it fails as "unavailable". */
 export const brokenEngine: ProviderOverride = {
@@ -14,3 +23,50 @@ export const brokenEngine: ProviderOverride = {
     close: () => Promise.resolve(),
   },
 };
+
+/**
+ * The default engine of e2e tests whose subject is not audio: no worker threads, an instant
+ * answer of ~10 ms of a quiet tone per character at 22050 Hz (so longer texts are longer WAVs),
+ * on the next turn of the event loop like a real engine. It keeps the port's contract:
+ * unavailable before `start()` and after `close()`, aborts honoured.
+ */
+export class FakeTtsEngine extends TtsEngine {
+  readonly workers = 2;
+  private available = false;
+  private busy = 0;
+
+  async start(): Promise<void> {
+    this.available = true;
+  }
+
+  isAvailable(): boolean {
+    return this.available;
+  }
+
+  stats(): EngineStats {
+    return { workers: this.workers, busy: this.busy, queued: 0 };
+  }
+
+  async synthesize(
+    request: SynthesisRequest,
+    options: SynthesisOptions = {},
+  ): Promise<SynthesisResult> {
+    if (!this.available) throw new EngineUnavailableError();
+    this.busy++;
+    try {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (options.signal?.aborted) throw new SynthesisAbortedError();
+      const sampleRate = 22050;
+      const samples = new Int16Array(Math.max(1, request.text.length) * 220);
+      for (let i = 0; i < samples.length; i++) samples[i] = Math.round(1000 * Math.sin(i / 10));
+      options.onProgress?.(1);
+      return { samples, sampleRate };
+    } finally {
+      this.busy--;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.available = false;
+  }
+}

@@ -28,9 +28,11 @@ export interface ProjectDetailJson {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'HEAD';
 
-export function api(app: NestFastifyApplication) {
+/** HTTP helpers on an app, or on the app a getter returns at each call (see `useTestApp`). */
+export function api(app: NestFastifyApplication | (() => NestFastifyApplication)) {
+  const appNow = typeof app === 'function' ? app : () => app;
   const call = (method: Method, url: string, payload?: unknown, headers?: Record<string, string>) =>
-    app.inject({ method, url, payload: payload as string | object | undefined, headers });
+    appNow().inject({ method, url, payload: payload as string | object | undefined, headers });
   return {
     get: (url: string, headers?: Record<string, string>) => call('GET', url, undefined, headers),
     post: (url: string, payload?: unknown) => call('POST', url, payload),

@@ -2,14 +2,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { AppModule } from '../../src/app.module';
-import { configureApp, createApp, createFastifyAdapter } from '../../src/app.setup';
+import { TtsEngine } from '../../src/audio/engine/tts-engine.port';
+import { createApp, type ProviderOverride } from '../../src/app.setup';
+import { type AppConfig, loadAppConfig } from '../../src/config/app.config';
+import { FakeTtsEngine } from './engines';
+import { api } from './story-api';
 
-/** A provider to replace, as `overrideProvider(token).useValue(value)` does. */
-export interface ProviderOverride {
-  provide: unknown;
-  useValue: unknown;
+export type { ProviderOverride };
+
+export interface TestAppOptions {
+  /** Environment variables on top of the test defaults (`TTS_WORKERS=2`, a fresh DATA_DIR). */
+  env?: Record<string, string>;
+  /** Providers to replace; an override of `TtsEngine` wins over `engine`. */
+  overrides?: ProviderOverride[];
+  /**
+   * `fake` (the default): an instant in-process engine, for tests whose subject is not audio.
+   * `real`: the configured engine with its worker pool, for audio, fault and browser tests.
+   */
+  engine?: 'fake' | 'real';
 }
 
 export interface TestApp {
@@ -20,34 +30,92 @@ export interface TestApp {
 }
 
 /**
- * Boots the real AppModule on the real Fastify adapter through the same `createApp` as
- * main.ts, on a fresh temporary DATA_DIR (or the one given, to test restarts).
+ * The configuration of a test app: the variables of the test process (NODE_ENV=test keeps the
+ * logs silent; a matrix run may set more) with the test defaults and `env` on top. Nothing is
+ * written to `process.env`.
  */
-export async function bootTestApp(
+export function testConfig(env: Record<string, string> = {}): AppConfig {
+  return loadAppConfig({ ...process.env, TTS_WORKERS: '2', ...env });
+}
+
+/**
+ * Boots the real AppModule on the real Fastify adapter through the same `createApp` as
+ * main.ts, on a fresh temporary DATA_DIR (or `env.DATA_DIR`, to test restarts). For a test
+ * that boots and closes by itself (restarts); otherwise use `useTestApp`.
+ */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const env = options.env ?? {};
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'storyflow-test-'));
+  const overrides = [...(options.overrides ?? [])];
+  if ((options.engine ?? 'fake') === 'fake' && !overrides.some((o) => o.provide === TtsEngine)) {
+    overrides.push({ provide: TtsEngine, useValue: new FakeTtsEngine() });
+  }
+  const app = await createApp({
+    config: testConfig({ ...env, DATA_DIR: dataDir }),
+    overrides,
+    logger: false,
+  });
+  allowSseOverInject(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    dataDir,
+    async close(closeOptions = {}) {
+      await app.close();
+      if (!closeOptions.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The app of the enclosing `describe`, booted in its `beforeAll` and closed in its `afterAll`. */
+export interface UsedTestApp {
+  readonly app: NestFastifyApplication;
+  readonly dataDir: string;
+  /** The HTTP helpers of `story-api` on this app (usable in the block body: calls resolve the app). */
+  readonly http: ReturnType<typeof api>;
+}
+
+/**
+ * Registers `beforeAll` (boot, see `startTestApp`) and `afterAll` (close, data removed) in the
+ * calling `describe` block; the returned object reads the running app. Call it before the
+ * block's own `beforeAll`, which then runs on the booted app.
+ */
+export function useTestApp(options: TestAppOptions = {}): UsedTestApp {
+  let current: TestApp | undefined;
+  beforeAll(async () => {
+    current = await startTestApp(options);
+  });
+  afterAll(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const running = () => {
+    if (!current) throw new Error('useTestApp: the app runs only inside the tests of its block');
+    return current;
+  };
+  const http = api(() => running().app);
+  return {
+    get app() {
+      return running().app;
+    },
+    get dataDir() {
+      return running().dataDir;
+    },
+    http,
+  };
+}
+
+/**
+ * The former helper, kept while tests written against it are converted: the real engine,
+ * as it always had.
+ * @deprecated use `useTestApp` (or `startTestApp` for restarts).
+ */
+export function bootTestApp(
   env: Record<string, string> = {},
   overrides: ProviderOverride[] = [],
 ): Promise<TestApp> {
-  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'storyflow-test-'));
-  const previous = { ...process.env };
-  Object.assign(process.env, { TTS_WORKERS: '2', ...env, DATA_DIR: dataDir });
-  try {
-    const app = overrides.length
-      ? await createOverriddenApp(overrides)
-      : await createApp({ logger: false });
-    allowSseOverInject(app);
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    return {
-      app,
-      dataDir,
-      async close(options = {}) {
-        await app.close();
-        if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  } finally {
-    process.env = previous;
-  }
+  return startTestApp({ env, overrides, engine: 'real' });
 }
 
 /**
@@ -66,18 +134,4 @@ function allowSseOverInject(app: NestFastifyApplication): void {
       }
       done();
     });
-}
-
-/** The same app as createApp(), with some providers replaced (fakes of an engine, say). */
-async function createOverriddenApp(overrides: ProviderOverride[]): Promise<NestFastifyApplication> {
-  let builder = Test.createTestingModule({ imports: [AppModule] });
-  for (const { provide, useValue } of overrides) {
-    builder = builder.overrideProvider(provide).useValue(useValue);
-  }
-  const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
-    logger: false,
-  });
-  await configureApp(app);
-  return app;
 }

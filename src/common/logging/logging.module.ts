@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import type { LevelWithSilent } from 'pino';
-import type { AppConfig } from '../../config/app.config';
+import { type AppConfig, appConfig } from '../../config/app.config';
 import { requestIdOf } from './request-id';
 
 /**
@@ -62,8 +62,8 @@ export function loggingParams(config: AppConfig): Params {
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) => loggingParams(config.getOrThrow<AppConfig>('app')),
+      inject: [appConfig.KEY],
+      useFactory: (config: ConfigType<typeof appConfig>) => loggingParams(config),
     }),
   ],
 })
