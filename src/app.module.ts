@@ -10,7 +10,6 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NarrationModule } from './narration/narration.module';
 import { ProjectsModule } from './projects/projects.module';
-import { SegmentsModule } from './segments/segments.module';
 import { SettingsModule } from './settings/settings.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WebModule } from './web/web.module';
@@ -21,7 +20,6 @@ import { WebModule } from './web/web.module';
     DatabaseModule,
     TasksModule,
     ProjectsModule,
-    SegmentsModule,
     SettingsModule,
     AudioModule,
     NarrationModule,

@@ -23,7 +23,9 @@ async function bootstrap(): Promise<void> {
       app.close().then(
         () => process.exit(0),
         (error: unknown) => {
-          logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          logger.error(
+            `Shutdown failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
           process.exit(1);
         },
       );

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { AudioFileStore } from '../src/audio/audio-file.store';
 import { encodeWav, parseWavHeader } from '../src/audio/engine/wav';
-import { SegmentsService } from '../src/segments/segments.service';
+import { SegmentsService } from '../src/projects/segments/segments.service';
 import { brokenEngine } from './support/engines';
 import { startServerProcess } from './support/server-process';
 import { api } from './support/story-api';

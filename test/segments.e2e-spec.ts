@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MediaLayout } from '../src/media/media-layout';
-import { SegmentsService } from '../src/segments/segments.service';
+import { SegmentsService } from '../src/projects/segments/segments.service';
 import { useTestApp } from './support/test-app';
 import { ProjectDetailJson, SegmentJson, UNKNOWN_ID, UUID } from './support/story-api';
 

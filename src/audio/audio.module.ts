@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app.config';
 import { MediaModule } from '../media/media.module';
-import { SegmentsModule } from '../segments/segments.module';
+import { ProjectsModule } from '../projects/projects.module';
 import { SettingsModule } from '../settings/settings.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { AudioController } from './audio.controller';
@@ -20,7 +20,7 @@ import {
  * port), the generation use cases, and their endpoints. Reports into TasksModule.
  */
 @Module({
-  imports: [TasksModule, SegmentsModule, SettingsModule, MediaModule],
+  imports: [TasksModule, ProjectsModule, SettingsModule, MediaModule],
   controllers: [AudioController],
   providers: [
     {

@@ -1,7 +1,7 @@
 import type { MediaLayout } from '../media/media-layout';
 import { MetricsService } from '../metrics/metrics.service';
-import type { Segment } from '../segments/segment.types';
-import type { SegmentsService } from '../segments/segments.service';
+import type { Segment } from '../projects/segments/segment.types';
+import type { SegmentsService } from '../projects/segments/segments.service';
 import type { SettingsService } from '../settings/settings.service';
 import { TaskManagerService } from '../tasks/task-manager.service';
 import type { TaskSnapshot } from '../tasks/task.types';

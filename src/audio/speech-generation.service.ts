@@ -9,8 +9,8 @@ import {
 } from '@nestjs/common';
 import { MediaLayout } from '../media/media-layout';
 import { MetricsService } from '../metrics/metrics.service';
-import type { Segment } from '../segments/segment.types';
-import { SegmentsService } from '../segments/segments.service';
+import type { Segment } from '../projects/segments/segment.types';
+import { SegmentsService } from '../projects/segments/segments.service';
 import { SettingsService } from '../settings/settings.service';
 import { TaskManagerService } from '../tasks/task-manager.service';
 import {

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { MediaModule } from '../media/media.module';
-import { SegmentsModule } from '../segments/segments.module';
+import { ProjectsModule } from '../projects/projects.module';
 import { NarrationController } from './narration.controller';
 import { NarrationService } from './narration.service';
 
 /** Whole-story exports (WAV, subtitles) assembled from the segment audio already generated. */
 @Module({
-  imports: [SegmentsModule, MediaModule],
+  imports: [ProjectsModule, MediaModule],
   controllers: [NarrationController],
   providers: [NarrationService],
 })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { SegmentPresenter } from '../segments/segment.presenter';
+import { SegmentPresenter } from './segments/segment.presenter';
 import type { ProjectDetailDto, ProjectDto } from './dto/project.dto';
 import type { Project, ProjectDetail, ProjectSummary } from './project.types';
 

@@ -1,4 +1,4 @@
-import type { Segment } from '../segments/segment.types';
+import type { Segment } from './segments/segment.types';
 
 export type ProjectStatus = 'DRAFT' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
 

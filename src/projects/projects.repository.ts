@@ -1,5 +1,5 @@
 import type { PageWindow } from '../common/pagination';
-import type { SegmentDraft } from '../segments/segment.types';
+import type { SegmentDraft } from './segments/segment.types';
 import type { Project, ProjectSummary } from './project.types';
 
 /** Storage port for projects; an adapter (SQLite today) is chosen in ProjectsModule. */

@@ -3,8 +3,8 @@ import { Kysely, sql } from 'kysely';
 import type { PageWindow } from '../common/pagination';
 import { InjectDatabase } from '../database/database.constants';
 import type { DatabaseSchema, ProjectRow } from '../database/schema';
-import type { SegmentDraft } from '../segments/segment.types';
-import { insertSegmentRows } from '../segments/sqlite-segment-rows';
+import type { SegmentDraft } from './segments/segment.types';
+import { insertSegmentRows } from './segments/sqlite-segment-rows';
 import type { Project, ProjectStatus, ProjectSummary } from './project.types';
 import { ProjectsRepository } from './projects.repository';
 

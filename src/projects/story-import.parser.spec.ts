@@ -1,5 +1,5 @@
 import { draftsFromImport, parseStoryText } from './story-import.parser';
-import { StoryImportError } from './story-import.error';
+import { StoryImportError } from './project.errors';
 
 function failure(run: () => unknown): StoryImportError {
   try {

@@ -1,5 +1,5 @@
-import type { SegmentDraft } from '../segments/segment.types';
-import { StoryImportError } from './story-import.error';
+import type { SegmentDraft } from './segments/segment.types';
+import { StoryImportError } from './project.errors';
 
 /** A story to import, in one of the two formats of the contract. */
 export type StoryImport =

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SegmentDto } from '../../segments/dto/segment.dto';
+import { SegmentDto } from '../segments/dto/segment.dto';
 
 class ProjectFieldsDto {
   @ApiProperty({ format: 'uuid' }) id: string;

@@ -1,4 +1,4 @@
-import { DomainError, DomainErrorKind } from '../common/errors/domain.error';
+import { DomainError, DomainErrorKind } from '../../common/errors/domain.error';
 
 /** The segment does not exist (or the id is not a UUID). */
 export class SegmentNotFoundError extends DomainError {

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { BooleanField, StringField } from '../../common/validation/field.decorators';
+import { BooleanField, StringField } from '../../../common/validation/field.decorators';
 
 /** PATCH body: any of these; other fields (id, project, audio...) are read-only and ignored. */
 export class UpdateSegmentDto {

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
-import { newId } from '../database/ids';
+import { newId } from '../../database/ids';
 import type {
   DatabaseSchema,
   NewSegmentRow,
   SegmentRow,
   SegmentRowUpdate,
-} from '../database/schema';
+} from '../../database/schema';
 import type { Segment, SegmentChanges, SegmentDraft } from './segment.types';
 
 /** Rows per INSERT: 9 parameters each, well under SQLite's 32,766-parameter limit. */

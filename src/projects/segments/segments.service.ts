@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { emptyPage, Page, resolvePage } from '../common/pagination';
-import { parseId } from '../database/ids';
-import { MediaLayout } from '../media/media-layout';
-import { ProjectNotFoundError } from '../projects/project-not-found.error';
+import { emptyPage, Page, resolvePage } from '../../common/pagination';
+import { parseId } from '../../database/ids';
+import { MediaLayout } from '../../media/media-layout';
+import { ProjectNotFoundError } from '../project.errors';
 import {
   InvalidSegmentOrderError,
   SegmentHasNoAudioError,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { MediaLayout } from '../media/media-layout';
+import { MediaLayout } from '../../media/media-layout';
 import type { SegmentDto } from './dto/segment.dto';
 import type { Segment } from './segment.types';
 

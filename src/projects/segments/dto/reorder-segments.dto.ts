@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ListField, UuidField } from '../../common/validation/field.decorators';
+import { ListField, UuidField } from '../../../common/validation/field.decorators';
 
 export class ReorderSegmentsDto {
   @ApiProperty({ format: 'uuid' })

@@ -21,9 +21,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { lastQueryValue } from '../common/http/absolute-uri';
-import { ErrorBodyDto } from '../common/http/error-body.dto';
-import { Paginated, paginatedResponse } from '../common/http/paginated-response';
+import { lastQueryValue } from '../../common/http/absolute-uri';
+import { ErrorBodyDto } from '../../common/http/error-body.dto';
+import { Paginated, paginatedResponse } from '../../common/http/paginated-response';
 import { CreateSegmentDto } from './dto/create-segment.dto';
 import { ReorderSegmentsDto } from './dto/reorder-segments.dto';
 import {

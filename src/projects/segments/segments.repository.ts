@@ -1,4 +1,4 @@
-import type { PageWindow } from '../common/pagination';
+import type { PageWindow } from '../../common/pagination';
 import type { Segment, SegmentChanges, SegmentDraft } from './segment.types';
 
 /**

@@ -1,6 +1,6 @@
-import type { PageWindow } from '../common/pagination';
-import type { MediaLayout } from '../media/media-layout';
-import { ProjectNotFoundError } from '../projects/project-not-found.error';
+import type { PageWindow } from '../../common/pagination';
+import type { MediaLayout } from '../../media/media-layout';
+import { ProjectNotFoundError } from '../project.errors';
 import {
   InvalidSegmentOrderError,
   SegmentHasNoAudioError,

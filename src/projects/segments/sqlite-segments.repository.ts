@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Kysely, sql } from 'kysely';
-import type { PageWindow } from '../common/pagination';
-import { InjectDatabase } from '../database/database.constants';
-import type { DatabaseSchema } from '../database/schema';
+import type { PageWindow } from '../../common/pagination';
+import { InjectDatabase } from '../../database/database.constants';
+import type { DatabaseSchema } from '../../database/schema';
 import type { Segment, SegmentChanges, SegmentDraft } from './segment.types';
 import { SegmentsRepository } from './segments.repository';
 import { insertSegmentRows, toSegment, toSegmentUpdate } from './sqlite-segment-rows';

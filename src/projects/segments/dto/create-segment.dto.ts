@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { StringField, UuidField } from '../../common/validation/field.decorators';
+import { StringField, UuidField } from '../../../common/validation/field.decorators';
 
 export class CreateSegmentDto {
   @ApiProperty({ format: 'uuid', description: 'Id of the project the segment is added to' })
