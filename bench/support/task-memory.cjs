@@ -24,8 +24,13 @@ const { Logger } = require('@nestjs/common');
 const TASKS = Number(process.argv[2]) || 10_000;
 const SEGMENTS = 10;
 const RETENTION_SECONDS = 3600;
-/** The service's own URL builder, so that the strings are shaped as in production. */
-const media = new MediaLayout({ getOrThrow: () => ({ dataDir: '/srv/storyflow' }) });
+/**
+ * The service's own URL builder, so that the strings are shaped as in production. It takes the
+ * typed app config now and took a ConfigService before: this object serves both, so that
+ * BENCH_APP_DIR can point at a build from before the change.
+ */
+const config = { dataDir: '/srv/storyflow' };
+const media = new MediaLayout({ ...config, getOrThrow: () => config });
 
 Logger.overrideLogger(false);
 
