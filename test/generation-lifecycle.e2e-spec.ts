@@ -11,20 +11,18 @@ const texts = (n: number) =>
   Array.from({ length: n }, (_, i) => `${i + 1}. ${SENTENCE} ${SENTENCE}`);
 
 /** Resolves once the task has reported at least `n` completed segments. */
-function completedAtLeast(t: Pick<UsedTestApp, 'app'>, taskId: string, n: number): Promise<void> {
+async function completedAtLeast(t: Pick<UsedTestApp, 'app'>, taskId: string, n: number): Promise<void> {
+  const snapshots = await t.app.get(TaskManagerService).watch(taskId);
   return new Promise((resolve, reject) => {
-    const sub = t.app
-      .get(TaskManagerService)
-      .watch(taskId)
-      .subscribe({
-        next: (s) => {
-          if (s.completed_segments.length >= n) {
-            resolve();
-            queueMicrotask(() => sub.unsubscribe());
-          }
-        },
-        complete: () => reject(new Error(`task ended before ${n} segments completed`)),
-      });
+    const sub = snapshots.subscribe({
+      next: (s) => {
+        if (s.completed_segments.length >= n) {
+          resolve();
+          queueMicrotask(() => sub.unsubscribe());
+        }
+      },
+      complete: () => reject(new Error(`task ended before ${n} segments completed`)),
+    });
   });
 }
 

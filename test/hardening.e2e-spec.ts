@@ -129,8 +129,8 @@ describe('HTTP hardening (e2e)', () => {
 
     it('SSE still streams, with the headers', async () => {
       const tasks = t.app.get(TaskManagerService);
-      tasks.create('hardening_sse', { total: 0, labels: {} });
-      tasks.finish('hardening_sse');
+      await tasks.create('hardening_sse', { total: 0, labels: {} });
+      await tasks.finish('hardening_sse');
       const res = await http.get('/api/tasks/hardening_sse/events/');
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
@@ -235,7 +235,7 @@ describe('rate limit of the generation endpoints (e2e)', () => {
 
   it('polling is never limited: 300 status requests in a row', async () => {
     const tasks = t.app.get(TaskManagerService);
-    tasks.create('hardening_poll', { total: 1, labels: {} });
+    await tasks.create('hardening_poll', { total: 1, labels: {} });
     const codes = new Set<number>();
     for (let i = 0; i < 300; i++) {
       const res = await t.app.inject({ method: 'GET', url: '/api/tasks/hardening_poll/status/' });

@@ -52,9 +52,9 @@ describe('GET /metrics (e2e)', () => {
   it('tasks by status are read from the task manager at scrape time', async () => {
     const before = await scrape();
     const tasks = t.app.get(TaskManagerService);
-    tasks.create('metrics_pending', { total: 1, labels: {} });
-    tasks.create('metrics_done', { total: 0, labels: {} });
-    tasks.finish('metrics_done');
+    await tasks.create('metrics_pending', { total: 1, labels: {} });
+    await tasks.create('metrics_done', { total: 0, labels: {} });
+    await tasks.finish('metrics_done');
     const after = await scrape();
     const delta = (status: string) =>
       (sample(after, `storyflow_tasks{status="${status}"}`) ?? NaN) -
@@ -67,7 +67,7 @@ describe('GET /metrics (e2e)', () => {
 
   it('counts status requests by answer code', async () => {
     const tasks = t.app.get(TaskManagerService);
-    tasks.create('metrics_polled', { total: 1, labels: {} });
+    await tasks.create('metrics_polled', { total: 1, labels: {} });
     const count = (body: string, code: number) =>
       sample(body, `storyflow_task_status_requests_total{code="${code}"}`) ?? 0;
     const before = await scrape();

@@ -10,13 +10,15 @@ describe('status poll outside the happy path (e2e)', () => {
   let t: TestApp;
   const failing = new Error('task table on fire');
   beforeAll(async () => {
+    // The manager is an async façade: getView rejects (the status handler awaits it).
     const broken = {
-      getView: () => {
+      getView: async () => {
         throw failing;
       },
       isTerminal: () => false,
-      counts: () => ({}),
-      list: () => [],
+      counts: async () => ({}),
+      list: async () => [],
+      restore: async () => undefined,
     };
     t = await bootTestApp({}, [{ provide: TaskManagerService, useValue: broken }]);
   });

@@ -1,8 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { TaskEventBus } from '../src/tasks/events/task-event.bus';
 import { TaskManagerService } from '../src/tasks/task-manager.service';
 import { SSE_HEARTBEAT_MS } from '../src/tasks/task-status.controller';
-import { useTestApp } from './support/test-app';
+import { type UsedTestApp, useTestApp } from './support/test-app';
 
 /** Parses a text/event-stream body into its events. */
 function parseSse(body: string): { event: string; data: string }[] {
@@ -32,7 +33,7 @@ describe('task lifecycle beyond polling (e2e)', () => {
 
   describe('cheap polls', () => {
     it('carries a strong ETag, no-cache and Retry-After while unfinished; 304 on If-None-Match', async () => {
-      tasks.create('etag_1', { total: 2 });
+      await tasks.create('etag_1', { total: 2 });
       const first = await get('/api/tasks/etag_1/status/');
       expect(first.statusCode).toBe(200);
       expect(first.headers.etag).toMatch(/^"[^"]+"$/);
@@ -46,7 +47,7 @@ describe('task lifecycle beyond polling (e2e)', () => {
       expect(again.body).toBe('');
       expect(again.headers.etag).toBe(first.headers.etag);
 
-      tasks.start('etag_1');
+      await tasks.start('etag_1');
       const changed = await get('/api/tasks/etag_1/status/', {
         'if-none-match': first.headers.etag as string,
       });
@@ -54,15 +55,15 @@ describe('task lifecycle beyond polling (e2e)', () => {
       expect(changed.headers.etag).not.toBe(first.headers.etag);
       expect(changed.json().status).toBe('PROCESSING');
 
-      tasks.complete('etag_1');
+      await tasks.complete('etag_1');
       const done = await get('/api/tasks/etag_1/status/');
       expect(done.headers['retry-after']).toBeUndefined();
       expect(done.json().status).toBe('COMPLETED');
     });
 
     it('ETags are never shared across tasks, even with identical state', async () => {
-      tasks.create('etag_a', { total: 1 });
-      tasks.create('etag_b', { total: 1 });
+      await tasks.create('etag_a', { total: 1 });
+      await tasks.create('etag_b', { total: 1 });
       const a = await get('/api/tasks/etag_a/status/');
       const b = await get('/api/tasks/etag_b/status/');
       expect(a.headers.etag).not.toBe(b.headers.etag);
@@ -81,8 +82,8 @@ describe('task lifecycle beyond polling (e2e)', () => {
     });
 
     it('a finished task: its terminal snapshot, then the stream ends (inject)', async () => {
-      tasks.create('sse_done', { total: 0 });
-      tasks.finish('sse_done');
+      await tasks.create('sse_done', { total: 0 });
+      await tasks.finish('sse_done');
       const res = await get('/api/tasks/sse_done/events');
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
@@ -98,7 +99,7 @@ describe('task lifecycle beyond polling (e2e)', () => {
     it('streams every change to several real HTTP clients and ends after the terminal one', async () => {
       await t.app.listen(0, '127.0.0.1');
       const { port } = t.app.getHttpServer().address() as AddressInfo;
-      tasks.create('sse_live', { total: 2 });
+      await tasks.create('sse_live', { total: 2 });
 
       const collect = () =>
         new Promise<{ event: string; data: string }[]>((resolve, reject) => {
@@ -116,16 +117,16 @@ describe('task lifecycle beyond polling (e2e)', () => {
         });
       const clients = [collect(), collect(), collect()];
       // Wait until the three subscribers are registered (each received its first snapshot).
-      await waitFor(() => watcherCount(tasks, 'sse_live') === 3);
+      await waitFor(() => watcherCount(t.app, 'sse_live') === 3);
 
-      tasks.start('sse_live');
-      tasks.setProgress('sse_live', { current: 1, currentSegmentId: 's1' });
-      tasks.addCompletedSegment('sse_live', {
+      await tasks.start('sse_live');
+      await tasks.setProgress('sse_live', { current: 1, currentSegmentId: 's1' });
+      await tasks.addCompletedSegment('sse_live', {
         segment_id: 's1',
         audio_url: '/m/s1.wav',
         duration: 1,
       });
-      tasks.complete('sse_live');
+      await tasks.complete('sse_live');
 
       for (const events of await Promise.all(clients)) {
         const statuses = events.filter((e) => e.event === 'status').map((e) => JSON.parse(e.data));
@@ -138,15 +139,15 @@ describe('task lifecycle beyond polling (e2e)', () => {
         ]);
         expect(statuses[4].completed_segments).toHaveLength(1);
       }
-      expect(watcherCount(tasks, 'sse_live')).toBe(0);
+      expect(watcherCount(t.app, 'sse_live')).toBe(0);
     });
   });
 
   describe('cancel', () => {
     it('202 and FAILED with a Cancelled entry; 409 once terminal; 404 unknown', async () => {
-      tasks.create('cancel_me', { total: 3 });
-      tasks.start('cancel_me');
-      const signal = tasks.signalOf('cancel_me');
+      await tasks.create('cancel_me', { total: 3 });
+      await tasks.start('cancel_me');
+      const { signal } = await tasks.cancelSignal('cancel_me');
       const res = await t.app.inject({ method: 'POST', url: '/api/tasks/cancel_me/cancel/' });
       expect(res.statusCode).toBe(202);
       expect(res.json()).toMatchObject({
@@ -167,11 +168,8 @@ describe('task lifecycle beyond polling (e2e)', () => {
   });
 });
 
-function watcherCount(tasks: TaskManagerService, id: string): number {
-  const record = (
-    tasks as unknown as { tasks: Map<string, { watchers?: Set<unknown> }> }
-  ).tasks.get(id);
-  return record?.watchers?.size ?? 0;
+function watcherCount(app: UsedTestApp['app'], id: string): number {
+  return app.get(TaskEventBus).listenerCount(id);
 }
 
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -190,7 +188,7 @@ describe('SSE heartbeat (e2e)', () => {
 
   it('sends a comment line while nothing changes, and stops with the stream', async () => {
     const tasks = t.app.get(TaskManagerService);
-    tasks.create('quiet', { total: 1 });
+    await tasks.create('quiet', { total: 1 });
     const { port } = t.app.getHttpServer().address() as AddressInfo;
     let body = '';
     const ended = new Promise<void>((resolve, reject) => {
@@ -199,7 +197,7 @@ describe('SSE heartbeat (e2e)', () => {
         res.on('data', (chunk: string) => {
           body += chunk;
           // Two heartbeats seen: finish the task, which ends the stream.
-          if (body.split(': heartbeat').length > 2) tasks.complete('quiet');
+          if (body.split(': heartbeat').length > 2) void tasks.complete('quiet');
         });
         res.on('end', resolve);
       })

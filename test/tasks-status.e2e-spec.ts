@@ -27,7 +27,7 @@ describe('GET /api/tasks/:task_id/status/ (e2e)', () => {
   });
 
   it('a PENDING task reports zero progress over the segments it will process', async () => {
-    tasks.create('tts_pending_1', { total: 3 });
+    await tasks.create('tts_pending_1', { total: 3 });
     const res = await get('/api/tasks/tts_pending_1/status/');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -44,7 +44,7 @@ describe('GET /api/tasks/:task_id/status/ (e2e)', () => {
   });
 
   it('answers the same with and without the trailing slash, without redirecting', async () => {
-    tasks.create('tts_slash', { total: 1 });
+    await tasks.create('tts_slash', { total: 1 });
     const a = await get('/api/tasks/tts_slash/status/');
     const b = await get('/api/tasks/tts_slash/status');
     expect(a.statusCode).toBe(200);
@@ -54,7 +54,7 @@ describe('GET /api/tasks/:task_id/status/ (e2e)', () => {
 
   it('finds ids made of any characters', async () => {
     for (const id of ['x'.repeat(1000), 'tâche ✓ 語', '../..', 'a/b']) {
-      tasks.create(id, { total: 2 });
+      await tasks.create(id, { total: 2 });
       const res = await get(`/api/tasks/${encodeURIComponent(id)}/status/`);
       expect(res.statusCode).toBe(200);
       expect(res.json().task_id).toBe(id);
@@ -63,9 +63,9 @@ describe('GET /api/tasks/:task_id/status/ (e2e)', () => {
 
   it('reports a whole batch run: progress, completed segments in order, errors, COMPLETED at 100 %', async () => {
     const id = 'tts_batch_p_1a2b3c4d';
-    tasks.create(id, { total: 3 });
-    tasks.start(id);
-    tasks.setProgress(id, { current: 0, currentSegmentId: 's1' });
+    await tasks.create(id, { total: 3 });
+    await tasks.start(id);
+    await tasks.setProgress(id, { current: 0, currentSegmentId: 's1' });
     let body = (await get(`/api/tasks/${id}/status/`)).json();
     expect(body.status).toBe('PROCESSING');
     expect(body.started_at).toEqual(expect.any(String));
@@ -76,12 +76,12 @@ describe('GET /api/tasks/:task_id/status/ (e2e)', () => {
       current_segment_id: 's1',
     });
 
-    tasks.addCompletedSegment(id, {
+    await tasks.addCompletedSegment(id, {
       segment_id: 's1',
       audio_url: '/media/a/s1.wav',
       duration: 1.5,
     });
-    tasks.setProgress(id, { current: 1, currentSegmentId: 's2' });
+    await tasks.setProgress(id, { current: 1, currentSegmentId: 's2' });
     body = (await get(`/api/tasks/${id}/status/`)).json();
     expect(body.progress).toEqual({
       current: 1,
@@ -90,15 +90,15 @@ describe('GET /api/tasks/:task_id/status/ (e2e)', () => {
       current_segment_id: 's2',
     });
 
-    tasks.addError(id, 's2', 'Synthesis failed');
-    tasks.setProgress(id, { current: 2, currentSegmentId: 's3' });
-    tasks.addCompletedSegment(id, {
+    await tasks.addError(id, 's2', 'Synthesis failed');
+    await tasks.setProgress(id, { current: 2, currentSegmentId: 's3' });
+    await tasks.addCompletedSegment(id, {
       segment_id: 's3',
       audio_url: '/media/a/s3.wav',
       duration: 2.25,
     });
-    tasks.setProgress(id, { current: 3 });
-    tasks.finish(id);
+    await tasks.setProgress(id, { current: 3 });
+    await tasks.finish(id);
 
     body = (await get(`/api/tasks/${id}/status`)).json();
     expect(body).toEqual({
@@ -118,12 +118,12 @@ describe('GET /api/tasks/:task_id/status/ (e2e)', () => {
 
   it('a task whose every segment failed is FAILED, and stays FAILED', async () => {
     const id = 'tts_all_fail';
-    tasks.create(id, { total: 1 });
-    tasks.start(id);
-    tasks.addError(id, 's1', 'boom');
-    tasks.finish(id);
-    tasks.complete(id);
-    tasks.start(id);
+    await tasks.create(id, { total: 1 });
+    await tasks.start(id);
+    await tasks.addError(id, 's1', 'boom');
+    await tasks.finish(id);
+    await tasks.complete(id);
+    await tasks.start(id);
     const body = (await get(`/api/tasks/${id}/status/`)).json();
     expect(body.status).toBe('FAILED');
     expect(body.errors).toEqual([{ segment_id: 's1', error: 'boom' }]);
@@ -131,17 +131,17 @@ describe('GET /api/tasks/:task_id/status/ (e2e)', () => {
   });
 
   it('a failure not tied to a segment is an entry with segment_id null', async () => {
-    tasks.create('tts_crash', { total: 4 });
-    tasks.start('tts_crash');
-    tasks.fail('tts_crash', 'Worker pool crashed');
+    await tasks.create('tts_crash', { total: 4 });
+    await tasks.start('tts_crash');
+    await tasks.fail('tts_crash', 'Worker pool crashed');
     const body = (await get('/api/tasks/tts_crash/status/')).json();
     expect(body.status).toBe('FAILED');
     expect(body.errors).toEqual([{ segment_id: null, error: 'Worker pool crashed' }]);
   });
 
   it('nothing to do completes at once', async () => {
-    tasks.create('tts_empty', { total: 0 });
-    tasks.finish('tts_empty');
+    await tasks.create('tts_empty', { total: 0 });
+    await tasks.finish('tts_empty');
     const body = (await get('/api/tasks/tts_empty/status/')).json();
     expect(body.status).toBe('COMPLETED');
     expect(body.progress).toEqual({ current: 0, total: 0, percentage: 100 });

@@ -34,38 +34,55 @@ const media = new MediaLayout({ ...config, getOrThrow: () => config });
 
 Logger.overrideLogger(false);
 
+/** The manager of either tree: the async façade (`inMemory`) or the earlier synchronous one. */
+function newManager(policy) {
+  return TaskManagerService.inMemory
+    ? TaskManagerService.inMemory(policy)
+    : new TaskManagerService(policy);
+}
+
 async function measure(manager) {
-  if (manager) await manager.flush();
+  if (manager?.flush) await manager.flush();
   for (let i = 0; i < 3; i++) {
     global.gc();
     await new Promise((resolve) => setImmediate(resolve));
   }
   const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-  return { rss, heapUsed, heapTotal, external, arrayBuffers, tasks: manager ? total(manager) : 0 };
+  return {
+    rss,
+    heapUsed,
+    heapTotal,
+    external,
+    arrayBuffers,
+    tasks: manager ? await total(manager) : 0,
+  };
 }
 
-function total(manager) {
-  return Object.values(manager.counts()).reduce((a, b) => a + b, 0);
+async function total(manager) {
+  return Object.values(await manager.counts()).reduce((a, b) => a + b, 0);
 }
 
-/** One batch task, updated exactly as SpeechGenerationService.run updates it. */
-function runTask(manager) {
+/** One batch task, updated as SpeechGenerationService updates it (awaits: either tree). */
+async function runTask(manager) {
   const projectId = randomUUID();
   const taskId = `tts_batch_${projectId}_${randomBytes(4).toString('hex')}`;
-  manager.create(taskId, { total: SEGMENTS, labels: { kind: 'tts_batch', project_id: projectId } });
+  await manager.create(taskId, {
+    total: SEGMENTS,
+    labels: { kind: 'tts_batch', project_id: projectId },
+  });
   for (let i = 0; i < SEGMENTS; i++) {
     const segmentId = randomUUID();
-    manager.start(taskId);
-    manager.setProgress(taskId, { currentSegmentId: segmentId });
-    manager.addCompletedSegment(taskId, {
+    await manager.start(taskId);
+    await manager.setProgress(taskId, { currentSegmentId: segmentId });
+    await manager.addCompletedSegment(taskId, {
       segment_id: segmentId,
       audio_url: media.audioUrlPath(projectId, segmentId),
       duration: 2 + Math.random() * 4,
     });
-    manager.setProgress(taskId, { current: i + 1 });
+    await manager.setProgress(taskId, { current: i + 1 });
   }
-  manager.finish(taskId);
-  manager.getView(taskId); // a poll: the view of the final version is cached from now on
+  await manager.finish(taskId);
+  await manager.getView(taskId); // a poll: the view of the final version is cached from now on
 }
 
 async function main() {
@@ -73,27 +90,27 @@ async function main() {
   const phases = {};
   phases.baseline = await measure();
 
-  let manager = new TaskManagerService({
+  let manager = newManager({
     maxActive: 1000,
     retentionSeconds: RETENTION_SECONDS,
     maxRetained: TASKS,
   });
   const started = performance.now();
-  for (let i = 0; i < TASKS; i++) runTask(manager);
+  for (let i = 0; i < TASKS; i++) await runTask(manager);
   const createMs = performance.now() - started;
   phases.retained = await measure(manager);
 
   const now = Date.now() + (RETENTION_SECONDS + 1) * 1000;
-  manager.sweep(now);
+  await manager.sweep(now);
   phases.evicted = await measure(manager);
 
   manager = null;
-  const capped = new TaskManagerService({
+  const capped = newManager({
     maxActive: 1000,
     retentionSeconds: RETENTION_SECONDS,
     maxRetained: Math.max(1, Math.floor(TASKS / 10)),
   });
-  for (let i = 0; i < TASKS; i++) runTask(capped);
+  for (let i = 0; i < TASKS; i++) await runTask(capped);
   await new Promise((resolve) => setImmediate(resolve)); // the manager sweeps in a microtask
   phases.capped = await measure(capped);
   phases.capped.cap = Math.max(1, Math.floor(TASKS / 10));

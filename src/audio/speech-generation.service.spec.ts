@@ -66,7 +66,7 @@ describe('SpeechGenerationService (fake engine)', () => {
 
   function build(workers = 1) {
     engine = new FakeEngine(workers);
-    tasks = new TaskManagerService();
+    tasks = TaskManagerService.inMemory();
     recorded = new Map();
     const segmentsService = {
       findOne: async (id: string) => segments.find((s) => s.id === id)!,
@@ -142,17 +142,17 @@ describe('SpeechGenerationService (fake engine)', () => {
       skipLocked: true,
       forceRegenerate: false,
     });
-    const snapshots: TaskSnapshot[] = [tasks.getSnapshot(taskId!)];
-    await tick();
+    await tick(); // the first segment goes to the engine
+    const snapshots: TaskSnapshot[] = [await tasks.getSnapshot(taskId!)];
     engine.started[0].finish();
     await tick();
-    snapshots.push(tasks.getSnapshot(taskId!));
+    snapshots.push(await tasks.getSnapshot(taskId!));
     engine.started[1].finish(true);
     await tick();
-    snapshots.push(tasks.getSnapshot(taskId!));
+    snapshots.push(await tasks.getSnapshot(taskId!));
     engine.started[2].finish();
     await tick();
-    const final = tasks.getSnapshot(taskId!);
+    const final = await tasks.getSnapshot(taskId!);
 
     expect(
       snapshots.map((s) => [
@@ -179,7 +179,7 @@ describe('SpeechGenerationService (fake engine)', () => {
     await tick();
     engine.started[0].finish(true);
     await tick();
-    expect(tasks.getSnapshot(taskId).status).toBe('FAILED');
+    expect((await tasks.getSnapshot(taskId)).status).toBe('FAILED');
   });
 
   it('cancel stops before the next segment and aborts the ones in progress', async () => {
@@ -193,10 +193,12 @@ describe('SpeechGenerationService (fake engine)', () => {
     await tick();
     // One worker: one segment synthesizing, one waiting in the pool's line (workers + 1 slots).
     expect(engine.started).toHaveLength(3);
-    tasks.cancel(taskId!);
+    await tasks.cancel(taskId!);
     await tick();
     expect(engine.started).toHaveLength(3);
     expect(service.stats()).toMatchObject({ running: 0, queued: 0, finishing: 0 });
-    expect(tasks.getSnapshot(taskId!).errors).toEqual([{ segment_id: null, error: 'Cancelled' }]);
+    expect((await tasks.getSnapshot(taskId!)).errors).toEqual([
+      { segment_id: null, error: 'Cancelled' },
+    ]);
   });
 });

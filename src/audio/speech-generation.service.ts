@@ -5,6 +5,7 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnModuleDestroy,
+  OnModuleInit,
   Optional,
 } from '@nestjs/common';
 import { MediaLayout } from '../media/media-layout';
@@ -13,6 +14,8 @@ import type { Segment } from '../projects/segments/segment.types';
 import { SegmentsService } from '../projects/segments/segments.service';
 import { SettingsService } from '../settings/settings.service';
 import { TaskManagerService } from '../tasks/task-manager.service';
+import { TaskClaimConflictError } from '../tasks/task.errors';
+import { batchClaim, segmentClaim } from '../tasks/task-transitions';
 import {
   EmptySegmentTextError,
   GenerationInProgressError,
@@ -71,13 +74,11 @@ interface Voice {
  * A failure is recorded against its segment and never stops the others.
  */
 @Injectable()
-export class SpeechGenerationService implements OnApplicationBootstrap, OnModuleDestroy {
+export class SpeechGenerationService
+  implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy
+{
   private readonly logger = new Logger(SpeechGenerationService.name);
   private readonly scheduler: FairScheduler;
-  /** segment id → the unfinished task holding it. */
-  private readonly heldSegments = new Map<string, string>();
-  /** project id → its unfinished batch task. */
-  private readonly activeBatches = new Map<string, string>();
   private engineReady: Promise<boolean> = Promise.resolve(false);
   /** Runs under way, to wait for at shutdown. */
   private readonly runs = new Set<Promise<void>>();
@@ -102,6 +103,21 @@ export class SpeechGenerationService implements OnApplicationBootstrap, OnModule
     // short task then waits for at most two segments of each other task, not one.
     this.scheduler = new FairScheduler(engine.workers + 1);
     this.graceMs = (options?.shutdownGraceSeconds ?? 10) * 1000;
+  }
+
+  /**
+   * Restore of the tasks a crash interrupted, with the facts: a segment whose audio was being
+   * recorded counts as finished when its audio really is on the segment.
+   */
+  async onModuleInit(): Promise<void> {
+    await this.tasks.restore(async (segmentIds) => {
+      const recorded = new Set<string>();
+      for (const id of segmentIds) {
+        const segment = await this.segments.findOne(id).catch(() => null);
+        if (segment?.audioFile) recorded.add(id);
+      }
+      return recorded;
+    });
   }
 
   /** Starts the engine without holding up the start of the server; requests wait for it. */
@@ -148,17 +164,18 @@ export class SpeechGenerationService implements OnApplicationBootstrap, OnModule
     const segment = await this.segments.findOne(segmentId);
     if (segment.textContent.trim() === '') throw new EmptySegmentTextError();
     if (segment.isLocked) throw new SegmentLockedForGenerationError();
-    const holder = this.heldSegments.get(segment.id);
-    if (holder) throw new GenerationInProgressError('segment', holder);
     await this.requireEngine();
     const voice = await this.currentVoice();
 
     const taskId = `tts_${segment.id}_${hex8()}`;
-    this.tasks.create(taskId, {
-      total: 1,
-      labels: { kind: 'tts', project_id: segment.projectId, segment_id: segment.id },
-    });
-    this.run(taskId, [segment], voice);
+    await this.tasks
+      .create(taskId, {
+        total: 1,
+        labels: { kind: 'tts', project_id: segment.projectId, segment_id: segment.id },
+        exclusive: [segmentClaim(segment.id)],
+      })
+      .catch(inProgress('segment'));
+    await this.run(taskId, [segment], voice);
     return { taskId, segmentId: segment.id };
   }
 
@@ -187,21 +204,20 @@ export class SpeechGenerationService implements OnApplicationBootstrap, OnModule
     plan.segmentsToProcess = todo.length;
     if (todo.length === 0) return plan;
 
-    const active = this.activeBatches.get(projectId);
-    if (active) throw new GenerationInProgressError('project', active);
     await this.requireEngine();
     const voice = await this.currentVoice();
 
     const taskId = `tts_batch_${projectId}_${hex8()}`;
-    this.tasks.create(taskId, {
-      total: todo.length,
-      labels: { kind: 'tts_batch', project_id: projectId },
-    });
+    await this.tasks
+      .create(taskId, {
+        total: todo.length,
+        labels: { kind: 'tts_batch', project_id: projectId },
+        exclusive: [batchClaim(projectId)],
+        claims: todo.map((segment) => segmentClaim(segment.id)),
+      })
+      .catch(inProgress('project'));
     plan.taskId = taskId;
-    this.activeBatches.set(projectId, taskId);
-    this.run(taskId, todo, voice).finally(() => {
-      if (this.activeBatches.get(projectId) === taskId) this.activeBatches.delete(projectId);
-    });
+    await this.run(taskId, todo, voice);
     return plan;
   }
 
@@ -233,48 +249,47 @@ export class SpeechGenerationService implements OnApplicationBootstrap, OnModule
     return { engineVoice: voice.engineVoice, speed: settings.ttsSpeed };
   }
 
-  /** Runs a task's segments through the scheduler and finishes the task when all settled. */
-  private run(taskId: string, segments: Segment[], voice: Voice): Promise<void> {
-    const signal = AbortSignal.any([this.tasks.signalOf(taskId), this.shutdown.signal]);
-    for (const segment of segments) this.heldSegments.set(segment.id, taskId);
+  /**
+   * Starts a task's segments through the scheduler (resolves once they are queued) and
+   * finishes the task when all have settled.
+   */
+  private async run(taskId: string, segments: Segment[], voice: Voice): Promise<void> {
+    const cancel = await this.tasks.cancelSignal(taskId);
+    const signal = AbortSignal.any([cancel.signal, this.shutdown.signal]);
     let settled = 0;
     const onCancel = () => this.scheduler.drop(taskId);
     signal.addEventListener('abort', onCancel, { once: true });
 
     const jobs = segments.map((segment) => async (releaseSlot: () => void) => {
+      if (signal.aborted) return;
       try {
-        if (signal.aborted) return;
-        this.tasks.start(taskId);
-        this.tasks.setProgress(taskId, { currentSegmentId: segment.id });
+        await this.tasks.beginSegment(taskId, segment.id);
         await this.synthesizeSegment(taskId, segment, voice, signal, releaseSlot);
       } finally {
         settled += 1;
-        this.tasks.setProgress(taskId, { current: settled });
-        this.release(segment.id, taskId);
       }
     });
 
     const run = this.scheduler
       .submit(taskId, jobs)
-      .then(() => {
+      .then(async () => {
         // Segments left unstarted (or aborted) by a shutdown: the run did not finish.
         if (this.stopping && (settled < segments.length || this.shutdown.signal.aborted)) {
-          this.tasks.fail(taskId, INTERRUPTED_BY_SHUTDOWN);
+          await this.tasks.fail(taskId, INTERRUPTED_BY_SHUTDOWN);
         } else {
-          this.tasks.finish(taskId);
+          await this.tasks.finish(taskId);
         }
       })
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
         this.logger.error(`Task ${taskId} crashed: ${describe(error)}`);
-        this.tasks.fail(taskId, 'Internal error');
+        await this.tasks.fail(taskId, 'Internal error');
       })
       .finally(() => {
         signal.removeEventListener('abort', onCancel);
-        for (const segment of segments) this.release(segment.id, taskId);
+        cancel.release();
         this.runs.delete(run);
       });
     this.runs.add(run);
-    return run;
   }
 
   private async synthesizeSegment(
@@ -298,25 +313,37 @@ export class SpeechGenerationService implements OnApplicationBootstrap, OnModule
       await this.files.write(segment.projectId, segment.id, encodeWav(samples, sampleRate));
       const duration = durationOf(samples, sampleRate);
       stage = 'record';
+      const completed = {
+        segment_id: segment.id,
+        audio_url: this.media.audioUrlPath(segment.projectId, segment.id),
+        duration,
+      };
+      // Write-ahead: a crash during the database write can tell whether it happened.
+      await this.tasks.recordingSegment(taskId, completed);
       await this.segments.setAudio(segment.id, duration).catch(async (error: unknown) => {
         await this.files.remove(segment.projectId, segment.id);
         throw error;
       });
-      this.tasks.addCompletedSegment(taskId, {
-        segment_id: segment.id,
-        audio_url: this.media.audioUrlPath(segment.projectId, segment.id),
-        duration,
-      });
+      await this.tasks.settleSegment(taskId, { segmentId: segment.id, completed });
     } catch (error) {
       if (error instanceof SynthesisAbortedError) return; // cancelled: the task says so already
       this.logger.warn(`Segment ${segment.id} of ${taskId} failed (${stage}): ${describe(error)}`);
-      this.tasks.addError(taskId, segment.id, clientMessage(stage, error));
+      await this.tasks.settleSegment(taskId, {
+        segmentId: segment.id,
+        error: clientMessage(stage, error),
+      });
     }
   }
+}
 
-  private release(segmentId: string, taskId: string): void {
-    if (this.heldSegments.get(segmentId) === taskId) this.heldSegments.delete(segmentId);
-  }
+/** The duplicate guard's refusal, as the contract's 409 naming the active task. */
+function inProgress(what: 'segment' | 'project') {
+  return (error: unknown): never => {
+    if (error instanceof TaskClaimConflictError) {
+      throw new GenerationInProgressError(what, error.holder);
+    }
+    throw error;
+  };
 }
 
 /** A sentence for the client: never a file-system path or a stack. */

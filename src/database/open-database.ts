@@ -69,7 +69,13 @@ export async function openDatabase(
   const db = new Kysely<DatabaseSchema>({
     dialect: new StoryflowSqliteDialect({ database: sqlite }),
   });
-  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(migrations) });
+  // Numbered migrations come from branches that land in any order (004 may land before 003):
+  // a database that already has a later one still gets an earlier one added after it.
+  const migrator = new Migrator({
+    db,
+    provider: new StaticMigrationProvider(migrations),
+    allowUnorderedMigrations: true,
+  });
   const { error, results = [] } = await migrator.migrateToLatest();
   for (const result of results) {
     if (result.status === 'Success') logger.log(`Applied migration ${result.migrationName}`);

@@ -54,13 +54,19 @@ export type NewSegmentRow = Insertable<SegmentsTable>;
 export type SegmentRowUpdate = Updateable<SegmentsTable>;
 export type SettingsRow = Selectable<SettingsTable>;
 
-/** Durable copy of a background task (written behind the in-memory state, read at start). */
+/** Durable copy of a background task (written through before each version is shown). */
 export interface TasksTable {
   id: string;
   status: string;
   created_at: string;
   /** JSON object of string labels (kind, project_id...). */
   labels: string;
-  /** JSON of the last status snapshot. */
+  /** JSON of the last status snapshot (exactly what pollers were sent). */
   snapshot: string;
+  /** Version of that snapshot (0 for rows written before versions were stored). */
+  version: ColumnType<number, number | undefined, number>;
+  /** Process that runs the task: `<host>:<pid>:<hex>`. */
+  owner: string | null;
+  /** JSON of the bookkeeping clients never see (TaskRecord's inProgress, claims, recording). */
+  state: string | null;
 }

@@ -22,8 +22,8 @@ export class PipelineMetricsCollector {
       help: 'Background tasks held in memory (unfinished, or finished and still retained), by status',
       labelNames: ['status'],
       registers,
-      collect() {
-        const counts = tasks.counts();
+      async collect() {
+        const counts = await tasks.counts();
         for (const status of Object.keys(counts) as TaskStatus[]) {
           this.set({ status }, counts[status]);
         }

@@ -1,169 +1,138 @@
-import { randomBytes } from 'node:crypto';
 import {
   BeforeApplicationShutdown,
-  Inject,
   Injectable,
   Logger,
-  OnModuleInit,
-  Optional,
+  OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Observable, Subscriber } from 'rxjs';
-import { TaskAlreadyFinishedError, TooManyActiveTasksError } from './task.errors';
-import { TaskNotFoundError } from './task-not-found.error';
-import { NullTaskStore, TaskStore, TaskToSave } from './task-store.port';
+import { Observable } from 'rxjs';
+import { TaskEventBus } from './events/task-event.bus';
+import { InProcessTaskEventBus } from './events/in-process-task-event.bus';
+import { MemoryTaskStateStore } from './state/memory-task-state.store';
+import { PROCESS_OWNER } from './state/process-owner';
+import { NullTaskRecordRepository } from './state/task-record.repository';
 import {
+  RecordedSegments,
+  TaskListFilter,
+  TaskStatePolicy,
+  TaskStateStore,
+} from './state/task-state.store';
+import { TaskAlreadyFinishedError } from './task.errors';
+import { TaskNotFoundError } from './task-not-found.error';
+import { CANCELLED, isTerminal, newTaskRecord, TaskChange } from './task-transitions';
+import type {
   CompletedSegment,
   NewTask,
-  TaskErrorEntry,
+  SegmentOutcome,
+  TaskRecord,
   TaskSnapshot,
   TaskStatus,
   TaskSummary,
-  TERMINAL_STATUSES,
 } from './task.types';
+import { TaskView, TaskViewCache } from './task-view.cache';
 
-/** A snapshot together with its wire form, computed once per version of a task. */
-export interface TaskView {
-  readonly status: TaskStatus;
-  /** For a finished task, parsed anew from `json` on each read (see `compact`). */
-  readonly snapshot: TaskSnapshot;
-  /** The snapshot serialized as JSON, ready to send. */
-  readonly json: string;
-  /** Strong ETag: unique to this task and this version. */
-  readonly etag: string;
-  readonly version: number;
-}
+export { CANCELLED, INTERRUPTED_BY_RESTART } from './task-transitions';
+export type { TaskView } from './task-view.cache';
 
-export interface TaskManagerOptions {
-  /** Unfinished tasks accepted at once (`create` throws TooManyActiveTasksError beyond). */
-  maxActive: number;
-  /** Seconds a finished task stays queryable. */
-  retentionSeconds: number;
-  /** Finished tasks kept at most; the oldest are evicted first. */
-  maxRetained: number;
-}
-
-export const TASK_MANAGER_OPTIONS = Symbol('TASK_MANAGER_OPTIONS');
-
-const DEFAULT_OPTIONS: TaskManagerOptions = {
+const DEFAULT_POLICY: TaskStatePolicy = {
   maxActive: 1000,
   retentionSeconds: 86_400,
   maxRetained: 10_000,
 };
 
-/** How often durable copies are written at most, and expired tasks swept. */
-const FLUSH_DELAY_MS = 200;
+/** How often expired tasks are swept. */
 const SWEEP_INTERVAL_MS = 60_000;
 
-export const CANCELLED = 'Cancelled';
-export const INTERRUPTED_BY_RESTART = 'Interrupted by server restart';
-
-interface TaskRecord {
-  readonly id: string;
-  readonly serial: number;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly abort: AbortController;
-  status: TaskStatus;
-  current: number;
-  total: number;
-  currentSegmentId?: string;
-  completed: Readonly<CompletedSegment>[];
-  errors: Readonly<TaskErrorEntry>[];
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** Epoch ms when the task finished; drives retention. */
-  finishedAtMs?: number;
-  version: number;
-  view?: TaskView;
-  watchers?: Set<Subscriber<TaskSnapshot>>;
-}
-
-const ORDER: Record<TaskStatus, number> = { PENDING: 0, PROCESSING: 1, COMPLETED: 2, FAILED: 2 };
-
-const isTerminal = (status: TaskStatus) => TERMINAL_STATUSES.includes(status);
-
 /**
- * Holds the state of every background task in memory and hands out consistent snapshots.
- *
- * Writers call the update methods; each update bumps the task's version. Readers get an
- * immutable snapshot built lazily, once per version, so a poll is a map lookup and, at
- * most once per change, a copy and a `JSON.stringify`. Updates for unknown or finished
- * tasks are ignored (they return false) so a late worker can never resurrect a task.
- * Finished tasks are kept for a while (retention), then forgotten; a durable copy goes to
- * the TaskStore behind the scenes so that a restart can report interrupted tasks.
+ * The one API other modules use for background tasks: a thin, asynchronous façade over the
+ * task state store (source of truth), the task event bus (change notifications, cancel
+ * signals) and the view cache (a version serialized once). The rules live in
+ * task-transitions.ts, the policies (durability, retention, backpressure, restore) in the
+ * state store adapter. Updates of unknown or finished tasks resolve false, so a late worker
+ * can never resurrect a task.
  */
 @Injectable()
-export class TaskManagerService implements OnModuleInit, BeforeApplicationShutdown {
+export class TaskManagerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TaskManagerService.name);
-  private readonly tasks = new Map<string, TaskRecord>();
-  /** Finished task ids in finishing order (oldest first): eviction pops from the front. */
-  private readonly finished = new Set<string>();
-  private activeCount = 0;
-  /** Makes ETags unique across restarts of the process. */
-  private readonly bootId = randomBytes(4).toString('hex');
-  private serial = 0;
-  private readonly options: TaskManagerOptions;
-  private readonly dirty = new Set<string>();
-  private readonly evicted = new Set<string>();
-  private flushTimer?: NodeJS.Timeout;
-  private flushing: Promise<void> = Promise.resolve();
   private sweepTimer?: NodeJS.Timeout;
+  private restored?: Promise<number>;
 
   constructor(
-    @Optional() @Inject(TASK_MANAGER_OPTIONS) options?: Partial<TaskManagerOptions>,
-    @Optional() private readonly store: TaskStore = new NullTaskStore(),
-  ) {
-    this.options = { ...DEFAULT_OPTIONS, ...options };
-  }
+    private readonly state: TaskStateStore,
+    private readonly events: TaskEventBus,
+    private readonly views: TaskViewCache,
+  ) {}
 
-  /** Restores the tasks of the previous run; unfinished ones become FAILED (interrupted). */
-  async onModuleInit(): Promise<void> {
-    const stored = await this.store.loadAll();
-    for (const { snapshot, labels } of stored) this.restore(snapshot, labels);
-    if (stored.length > 0) this.logger.log(`Restored ${stored.length} task(s) from the store`);
-    this.sweep();
-    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();
-  }
-
-  /** Before the database closes (it closes in onApplicationShutdown). */
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.sweepTimer);
-    await this.flush();
+  /** A manager on the in-memory adapters with no durable record (unit tests, tools). */
+  static inMemory(
+    policy: Partial<TaskStatePolicy> = {},
+    owner = PROCESS_OWNER,
+  ): TaskManagerService {
+    const views = new TaskViewCache();
+    const state = new MemoryTaskStateStore(
+      { ...DEFAULT_POLICY, ...policy },
+      new NullTaskRecordRepository(),
+      views,
+      owner,
+    );
+    return new TaskManagerService(state, new InProcessTaskEventBus(), views);
   }
 
   /**
-   * Registers a PENDING task under the caller's id. Throws if the id is in use, or
-   * TooManyActiveTasksError when too many tasks are unfinished.
+   * Takes over the tasks of processes that are gone (see the adapter's restore policy);
+   * `recorded` confirms which segments being recorded at the crash really have audio.
+   * Runs once; later calls share the first.
    */
-  create(taskId: string, task: NewTask): TaskSnapshot {
-    if (this.tasks.has(taskId)) throw new Error(`Task ${taskId} already exists`);
-    if (this.activeCount >= this.options.maxActive) {
-      throw new TooManyActiveTasksError(this.options.maxActive);
-    }
-    const record: TaskRecord = {
-      id: taskId,
-      serial: ++this.serial,
-      labels: Object.freeze(Object.assign({}, task.labels)),
-      abort: new AbortController(),
-      status: 'PENDING',
-      current: 0,
-      total: Math.max(0, Math.floor(task.total)),
-      completed: [],
-      errors: [],
-      createdAt: new Date().toISOString(),
-      startedAt: null,
-      finishedAt: null,
-      version: 1,
-    };
-    this.tasks.set(taskId, record);
-    this.activeCount += 1;
-    this.markDirty(record);
-    return this.viewOf(record).snapshot;
+  restore(recorded: RecordedSegments = async () => new Set()): Promise<number> {
+    this.restored ??= this.state.restore(recorded).then((count) => {
+      if (count > 0) this.logger.log(`Restored ${count} task(s) from the store`);
+      return count;
+    });
+    return this.restored;
+  }
+
+  /** Restores (if generation did not already, with its facts) and starts the retention sweep. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.restore();
+    await this.sweep();
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS).unref();
+  }
+
+  beforeApplicationShutdown(): void {
+    clearInterval(this.sweepTimer);
+  }
+
+  /**
+   * Registers a PENDING task under the caller's id. Throws if the id is in use,
+   * TaskClaimConflictError when an exclusive claim is held, TooManyActiveTasksError when
+   * too many tasks are unfinished.
+   */
+  async create(taskId: string, task: NewTask): Promise<TaskSnapshot> {
+    const record = newTaskRecord(taskId, task, new Date());
+    return this.publish(await this.state.create(record, task.exclusive ?? [])).snapshot;
   }
 
   /** PENDING → PROCESSING. */
-  start(taskId: string): boolean {
-    return this.update(taskId, (task) => this.moveTo(task, 'PROCESSING'));
+  start(taskId: string): Promise<boolean> {
+    return this.change(taskId, { kind: 'start' });
+  }
+
+  /** A segment goes to the engine: it is in progress (and the task PROCESSING). */
+  beginSegment(taskId: string, segmentId: string): Promise<boolean> {
+    return this.change(taskId, { kind: 'begin-segment', segmentId });
+  }
+
+  /**
+   * Write-ahead intent, invisible to clients: the segment's audio is about to be recorded.
+   * If the process dies before `settleSegment`, restore keeps the segment when its audio
+   * really was recorded.
+   */
+  recordingSegment(taskId: string, entry: CompletedSegment): Promise<boolean> {
+    return this.change(taskId, { kind: 'recording', entry });
+  }
+
+  /** A segment succeeded or failed: its entry and `current` change together, in one version. */
+  settleSegment(taskId: string, outcome: SegmentOutcome): Promise<boolean> {
+    return this.change(taskId, { kind: 'settle-segment', outcome });
   }
 
   /**
@@ -173,146 +142,101 @@ export class TaskManagerService implements OnModuleInit, BeforeApplicationShutdo
   setProgress(
     taskId: string,
     progress: { current?: number; total?: number; currentSegmentId?: string | null },
-  ): boolean {
-    return this.update(taskId, (task) => {
-      if (progress.total !== undefined) task.total = Math.max(0, Math.floor(progress.total));
-      if (progress.current !== undefined) {
-        task.current = Math.max(task.current, Math.floor(progress.current));
-      }
-      task.current = Math.min(task.current, task.total);
-      if (progress.currentSegmentId !== undefined) {
-        task.currentSegmentId = progress.currentSegmentId ?? undefined;
-      }
-      return true;
-    });
+  ): Promise<boolean> {
+    return this.change(taskId, { kind: 'progress', ...progress });
   }
 
   /** Appends a finished segment; the list only grows, in the order segments finish. */
-  addCompletedSegment(taskId: string, segment: CompletedSegment): boolean {
-    return this.update(taskId, (task) => {
-      task.completed.push(completedEntry(segment));
-      return true;
-    });
+  addCompletedSegment(taskId: string, segment: CompletedSegment): Promise<boolean> {
+    return this.change(taskId, { kind: 'add-completed', entry: segment });
   }
 
   /** Records a failure; `segmentId` null means a failure of the task as a whole. */
-  addError(taskId: string, segmentId: string | null, error: string): boolean {
-    return this.update(taskId, (task) => {
-      task.errors.push(Object.freeze({ segment_id: segmentId, error }));
-      return true;
-    });
+  addError(taskId: string, segmentId: string | null, error: string): Promise<boolean> {
+    return this.change(taskId, { kind: 'add-error', segmentId, error });
   }
 
   /** Ends the task as COMPLETED: progress jumps to total, 100 %. */
-  complete(taskId: string): boolean {
-    return this.update(taskId, (task) => this.moveTo(task, 'COMPLETED'));
+  complete(taskId: string): Promise<boolean> {
+    return this.change(taskId, { kind: 'complete' });
   }
 
   /** Ends the task as FAILED, with an optional task-level error entry. */
-  fail(taskId: string, error?: string): boolean {
-    return this.update(taskId, (task) => {
-      if (!this.moveTo(task, 'FAILED')) return false;
-      if (error !== undefined) task.errors.push(Object.freeze({ segment_id: null, error }));
-      return true;
-    });
+  fail(taskId: string, error?: string): Promise<boolean> {
+    return this.change(taskId, { kind: 'fail', error });
   }
 
   /**
    * Ends the task by the contract's rule: COMPLETED when at least one segment succeeded
    * or nothing failed (nothing to do counts as success), FAILED when every attempt failed.
    */
-  finish(taskId: string): boolean {
-    const task = this.tasks.get(taskId);
-    if (!task) return false;
-    const succeeded = task.completed.length > 0 || task.errors.length === 0;
-    return succeeded ? this.complete(taskId) : this.fail(taskId);
+  finish(taskId: string): Promise<boolean> {
+    return this.change(taskId, { kind: 'finish' });
   }
 
   /**
    * Cancels an unfinished task: it becomes FAILED with `{segment_id: null, error: "Cancelled"}`
-   * at once and its abort signal fires, so the runner stops before its next item.
+   * and its cancel signal fires wherever it runs, so the runner stops before its next item.
    */
-  cancel(taskId: string): TaskSnapshot {
-    const task = this.require(taskId);
-    if (isTerminal(task.status)) throw new TaskAlreadyFinishedError(task.status);
-    this.fail(taskId, CANCELLED);
-    task.abort.abort();
-    return this.viewOf(task).snapshot;
+  async cancel(taskId: string): Promise<TaskSnapshot> {
+    if (!(await this.fail(taskId, CANCELLED))) {
+      throw new TaskAlreadyFinishedError((await this.require(taskId)).status);
+    }
+    this.events.cancel(taskId);
+    return (await this.getView(taskId)).snapshot;
   }
 
-  /** Fires when the task is cancelled; runners pass it down to the work they start. */
-  signalOf(taskId: string): AbortSignal {
-    return this.require(taskId).abort.signal;
+  /** A signal that fires when the task is cancelled; `release` when the run is over. */
+  async cancelSignal(taskId: string): Promise<{ signal: AbortSignal; release: () => void }> {
+    const task = await this.require(taskId);
+    const abort = new AbortController();
+    if (task.status === 'FAILED') abort.abort();
+    const release = this.events.onCancel(taskId, () => abort.abort());
+    return { signal: abort.signal, release };
   }
 
   /** The current snapshot; throws TaskNotFoundError for an unknown id. */
-  getSnapshot(taskId: string): TaskSnapshot {
-    return this.getView(taskId).snapshot;
+  async getSnapshot(taskId: string): Promise<TaskSnapshot> {
+    return (await this.getView(taskId)).snapshot;
   }
 
   /** The current snapshot with its serialized form and ETag; throws TaskNotFoundError. */
-  getView(taskId: string): TaskView {
-    return this.viewOf(this.require(taskId));
+  async getView(taskId: string): Promise<TaskView> {
+    return this.views.viewOf(await this.require(taskId));
   }
 
   /**
-   * The task's snapshots as they change: the current one at once, one per change after,
-   * completing after the terminal one. Throws TaskNotFoundError at once for an unknown id.
+   * The task's snapshots as they change: the current one, one per later version, completing
+   * after the terminal one. Rejects with TaskNotFoundError for an unknown id.
    */
-  watch(taskId: string): Observable<TaskSnapshot> {
-    const task = this.require(taskId);
+  async watch(taskId: string): Promise<Observable<TaskSnapshot>> {
+    await this.require(taskId);
     return new Observable<TaskSnapshot>((subscriber) => {
-      subscriber.next(this.viewOf(task).snapshot);
-      if (isTerminal(task.status)) {
-        subscriber.complete();
-        return;
-      }
-      (task.watchers ??= new Set()).add(subscriber);
-      return () => {
-        task.watchers?.delete(subscriber);
-        if (task.watchers?.size === 0) task.watchers = undefined;
+      let last = 0;
+      const send = (task: TaskRecord) => {
+        if (task.version <= last || subscriber.closed) return;
+        last = task.version;
+        subscriber.next(this.views.viewOf(task).snapshot);
+        if (isTerminal(task.status)) subscriber.complete();
       };
+      // Subscribe first, then read: no version can fall between the two.
+      const unsubscribe = this.events.subscribe(taskId, send);
+      void this.state.get(taskId).then((task) => {
+        if (task) send(task);
+        else subscriber.error(new TaskNotFoundError(taskId));
+      });
+      return unsubscribe;
     });
   }
 
   /** Tasks matching the filter, newest first, without their segment lists. */
-  list(filter: { status?: TaskStatus; labels?: Record<string, string> } = {}): TaskSummary[] {
-    const out: TaskSummary[] = [];
-    for (const task of this.tasks.values()) {
-      if (filter.status && task.status !== filter.status) continue;
-      if (filter.labels && !matches(task.labels, filter.labels)) continue;
-      out.push({ ...summaryOf(task), labels: task.labels });
-    }
-    // Insertion order is creation order; restored tasks are inserted by creation time too.
-    return out.reverse();
+  list(filter: TaskListFilter = {}): Promise<TaskSummary[]> {
+    return this.state.list(filter);
   }
 
-  /** Unfinished tasks whose labels match, oldest first. */
-  findActive(labels: Record<string, string>): TaskSnapshot[] {
-    const out: TaskSnapshot[] = [];
-    for (const task of this.tasks.values()) {
-      if (!isTerminal(task.status) && matches(task.labels, labels)) {
-        out.push(this.viewOf(task).snapshot);
-      }
-    }
-    return out;
-  }
-
-  /** The labels given at creation, or undefined for an unknown id. */
-  labelsOf(taskId: string): Readonly<Record<string, string>> | undefined {
-    return this.tasks.get(taskId)?.labels;
-  }
-
-  /** Counts for monitoring: tasks in memory by status. */
-  counts(): Record<TaskStatus, number> {
-    const counts: Record<TaskStatus, number> = {
-      PENDING: 0,
-      PROCESSING: 0,
-      COMPLETED: 0,
-      FAILED: 0,
-    };
-    for (const task of this.tasks.values()) counts[task.status] += 1;
-    return counts;
+  /** Counts for monitoring: tasks held by status. */
+  counts(): Promise<Record<TaskStatus, number>> {
+    return this.state.counts();
   }
 
   isTerminal(status: TaskStatus): boolean {
@@ -320,211 +244,26 @@ export class TaskManagerService implements OnModuleInit, BeforeApplicationShutdo
   }
 
   /** Forgets finished tasks past their retention time or beyond the retained count. */
-  sweep(now = Date.now()): number {
-    const oldestKept = now - this.options.retentionSeconds * 1000;
-    let evicted = 0;
-    for (const id of this.finished) {
-      const task = this.tasks.get(id)!;
-      const tooMany = this.finished.size > this.options.maxRetained;
-      if (!tooMany && task.finishedAtMs! > oldestKept) break;
-      this.finished.delete(id);
-      this.tasks.delete(id);
-      this.dirty.delete(id);
-      this.evicted.add(id);
-      evicted += 1;
-    }
-    if (evicted > 0) this.scheduleFlush();
-    return evicted;
+  async sweep(now = Date.now()): Promise<number> {
+    const evicted = await this.state.sweep(now);
+    return evicted.length;
   }
 
-  /** Writes pending changes to the store now (tests and shutdown). */
-  async flush(): Promise<void> {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    const saved: TaskToSave[] = [];
-    for (const id of this.dirty) {
-      const task = this.tasks.get(id);
-      if (!task) continue;
-      saved.push({
-        taskId: task.id,
-        status: task.status,
-        createdAt: task.createdAt,
-        snapshotJson: this.viewOf(task).json,
-        labels: task.labels,
-      });
-    }
-    const removed = [...this.evicted];
-    this.dirty.clear();
-    this.evicted.clear();
-    this.flushing = this.flushing
-      .then(async () => {
-        if (saved.length > 0) await this.store.saveMany(saved);
-        if (removed.length > 0) await this.store.removeMany(removed);
-      })
-      .catch((error: unknown) => this.logger.error(`Could not persist tasks: ${String(error)}`));
-    await this.flushing;
-  }
-
-  private require(taskId: string): TaskRecord {
-    const task = this.tasks.get(taskId);
+  private async require(taskId: string): Promise<TaskRecord> {
+    const task = await this.state.get(taskId);
     if (!task) throw new TaskNotFoundError(taskId);
     return task;
   }
 
-  private update(taskId: string, change: (task: TaskRecord) => boolean): boolean {
-    const task = this.tasks.get(taskId);
-    if (!task || isTerminal(task.status)) return false;
-    if (!change(task)) return false;
-    task.version += 1;
-    task.view = undefined;
-    this.markDirty(task);
-    if (task.watchers) {
-      const snapshot = this.viewOf(task).snapshot;
-      for (const watcher of [...task.watchers]) {
-        watcher.next(snapshot);
-        if (isTerminal(task.status)) watcher.complete();
-      }
-    }
-    return true;
+  private async change(taskId: string, change: TaskChange): Promise<boolean> {
+    const next = await this.state.update(taskId, change);
+    if (next) this.publish(next);
+    return next !== null;
   }
 
-  private moveTo(task: TaskRecord, next: TaskStatus): boolean {
-    if (ORDER[next] <= ORDER[task.status]) return false;
-    const now = new Date();
-    if (next === 'PROCESSING') task.startedAt = now.toISOString();
-    if (isTerminal(next)) {
-      task.startedAt ??= now.toISOString();
-      task.finishedAt = now.toISOString();
-      task.finishedAtMs = now.getTime();
-      task.currentSegmentId = undefined;
-      if (next === 'COMPLETED') task.current = task.total;
-      this.activeCount -= 1;
-      this.finished.add(task.id);
-      if (this.finished.size > this.options.maxRetained) queueMicrotask(() => this.sweep());
-    }
-    task.status = next;
-    return true;
+  private publish(task: TaskRecord): TaskView {
+    const view = this.views.viewOf(task);
+    this.events.publish(task);
+    return view;
   }
-
-  private restore(snapshot: TaskSnapshot, labels: Readonly<Record<string, string>>): void {
-    const interrupted = !isTerminal(snapshot.status);
-    const finishedAt = interrupted ? new Date().toISOString() : snapshot.finished_at;
-    const record: TaskRecord = {
-      id: snapshot.task_id,
-      serial: ++this.serial,
-      labels: Object.freeze(Object.assign({}, labels)),
-      abort: new AbortController(),
-      status: interrupted ? 'FAILED' : snapshot.status,
-      current: snapshot.progress.current,
-      total: snapshot.progress.total,
-      completed: snapshot.completed_segments.map(completedEntry),
-      errors: [
-        ...snapshot.errors.map((e) => Object.freeze({ segment_id: e.segment_id, error: e.error })),
-        ...(interrupted
-          ? [Object.freeze({ segment_id: null, error: INTERRUPTED_BY_RESTART })]
-          : []),
-      ],
-      createdAt: snapshot.created_at,
-      startedAt: snapshot.started_at ?? (interrupted ? finishedAt : null),
-      finishedAt,
-      finishedAtMs: Date.parse(finishedAt ?? snapshot.created_at),
-      version: 1,
-    };
-    this.tasks.set(record.id, record);
-    this.finished.add(record.id);
-    if (interrupted) this.markDirty(record);
-  }
-
-  private markDirty(task: TaskRecord): void {
-    this.dirty.add(task.id);
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS).unref();
-  }
-
-  private viewOf(task: TaskRecord): TaskView {
-    if (task.view) return task.view;
-    const { progress, ...summary } = summaryOf(task);
-    const snapshot: TaskSnapshot = Object.freeze({
-      task_id: summary.task_id,
-      status: summary.status,
-      progress: Object.freeze(progress),
-      completed_segments: Object.freeze(task.completed.slice()),
-      errors: Object.freeze(task.errors.slice()),
-      created_at: summary.created_at,
-      started_at: summary.started_at,
-      finished_at: summary.finished_at,
-    });
-    const json = JSON.stringify(snapshot);
-    const etag = `"${this.bootId}-${task.serial}-${task.version}"`;
-    task.view = Object.freeze({ status: task.status, snapshot, json, etag, version: task.version });
-    if (isTerminal(task.status)) this.compact(task);
-    return task.view;
-  }
-
-  /**
-   * A finished task never changes: keep only its serialized snapshot (what polls send) and
-   * drop the entry objects, which cost about as much memory again. Readers that want the
-   * object (the event stream's last event, the store) parse the JSON.
-   */
-  private compact(task: TaskRecord): void {
-    const { status, json, etag, version } = task.view!;
-    task.completed = [];
-    task.errors = [];
-    task.view = Object.freeze({
-      status,
-      json,
-      etag,
-      version,
-      get snapshot(): TaskSnapshot {
-        return deepFreeze(JSON.parse(json) as TaskSnapshot);
-      },
-    });
-  }
-}
-
-/** The scalar part of a snapshot, built from the record (no segment lists). */
-function summaryOf(task: TaskRecord): Omit<TaskSnapshot, 'completed_segments' | 'errors'> {
-  return {
-    task_id: task.id,
-    status: task.status,
-    progress: {
-      current: task.current,
-      total: task.total,
-      percentage: percentageOf(task),
-      ...(task.currentSegmentId !== undefined && { current_segment_id: task.currentSegmentId }),
-    },
-    created_at: task.createdAt,
-    started_at: task.startedAt,
-    finished_at: task.finishedAt,
-  };
-}
-
-function completedEntry(segment: CompletedSegment): Readonly<CompletedSegment> {
-  // Explicit fields: a frozen spread copy would get a hidden class of its own (3× the size).
-  const { segment_id, audio_url, duration } = segment;
-  return Object.freeze({ segment_id, audio_url, duration });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
-}
-
-function percentageOf(task: TaskRecord): number {
-  if (task.status === 'COMPLETED') return 100;
-  if (task.total === 0) return 0;
-  return Math.floor((100 * task.current) / task.total);
-}
-
-function matches(
-  labels: Readonly<Record<string, string>>,
-  wanted: Record<string, string>,
-): boolean {
-  return Object.entries(wanted).every(([key, value]) => labels[key] === value);
 }

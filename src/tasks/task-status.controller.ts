@@ -54,8 +54,11 @@ export class TaskStatusController {
   @ApiOperation({ summary: 'Tasks still held in memory, newest first, 50 a page' })
   @ApiQuery({ type: ListTasksQuery })
   @ApiOkResponse({ type: TaskPageDto })
-  list(@Query() query: ListTasksQuery, @Req() request: FastifyRequest): Paginated<TaskSummaryDto> {
-    const matching = this.tasks.list({
+  async list(
+    @Query() query: ListTasksQuery,
+    @Req() request: FastifyRequest,
+  ): Promise<Paginated<TaskSummaryDto>> {
+    const matching = await this.tasks.list({
       status: query.status,
       labels: query.project === undefined ? undefined : { project_id: query.project },
     });
@@ -71,13 +74,13 @@ export class TaskStatusController {
   @ApiOkResponse({ type: TaskStatusDto })
   @ApiResponse({ status: 304, description: 'Unchanged since the ETag given in If-None-Match' })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`{"error":"Task not found"}`' })
-  status(
+  async status(
     @Param('task_id') taskId: string,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res() reply: FastifyReply,
-  ): void {
-    // The snapshot is serialized once per version by the manager; send those bytes as they are.
-    const view = this.tasks.getView(taskId);
+  ): Promise<void> {
+    // The snapshot is serialized once per version (view cache); send those bytes as they are.
+    const view = await this.tasks.getView(taskId);
     reply.header('etag', view.etag).header('cache-control', 'no-cache');
     if (!this.tasks.isTerminal(view.status)) reply.header('retry-after', POLL_AFTER_SECONDS);
     if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, view.etag)) {
@@ -99,9 +102,9 @@ export class TaskStatusController {
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   // async: an unknown id rejects before any header is out, so the filters answer 404 JSON.
   async events(@Param('task_id') taskId: string): Promise<Observable<MessageEvent>> {
-    const snapshots = this.tasks
-      .watch(taskId)
-      .pipe(map((snapshot): MessageEvent => ({ type: 'status', data: snapshot })));
+    const snapshots = (await this.tasks.watch(taskId)).pipe(
+      map((snapshot): MessageEvent => ({ type: 'status', data: snapshot })),
+    );
     return new Observable<MessageEvent>((subscriber) => {
       const heartbeat = setInterval(
         () => subscriber.next({ comment: 'heartbeat' }),
@@ -121,8 +124,8 @@ export class TaskStatusController {
   @ApiAcceptedResponse({ type: TaskStatusDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'already COMPLETED or FAILED' })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  cancel(@Param('task_id') taskId: string): TaskStatusDto {
-    return this.tasks.cancel(taskId) as TaskStatusDto;
+  async cancel(@Param('task_id') taskId: string): Promise<TaskStatusDto> {
+    return (await this.tasks.cancel(taskId)) as TaskStatusDto;
   }
 }
 

@@ -17,3 +17,20 @@ export class TooManyActiveTasksError extends DomainError {
     });
   }
 }
+
+/** A task with this id exists already (ids are chosen by their creator). */
+export class TaskExistsError extends Error {
+  constructor(readonly taskId: string) {
+    super(`Task ${taskId} already exists`);
+  }
+}
+
+/** Another unfinished task holds an exclusive claim (the duplicate guard). */
+export class TaskClaimConflictError extends DomainError {
+  constructor(
+    readonly claim: string,
+    readonly holder: string,
+  ) {
+    super('conflict', `${claim} is held by task ${holder}`, { details: { task_id: holder } });
+  }
+}

@@ -8,7 +8,10 @@ export interface TaskProgress {
   total: number;
   /** floor(100 · current / total); 0 when total is 0; 100 once COMPLETED. */
   percentage: number;
+  /** A segment in progress right now (the one started last). */
   current_segment_id?: string;
+  /** Every segment in progress right now, in the order they started (several workers). */
+  current_segment_ids?: readonly string[];
 }
 
 export interface CompletedSegment {
@@ -44,6 +47,50 @@ export interface NewTask {
   total: number;
   /** Free-form labels kept with the task (for instance the project it belongs to). */
   labels?: Readonly<Record<string, string>>;
+  /**
+   * Names this task holds while unfinished (`segment:<id>`, `batch:<project>`). Creation is
+   * refused with TaskClaimConflictError when one of `exclusive` is held by another unfinished
+   * task; `claims` are taken without that check. A claim is let go when its segment settles,
+   * and all of them when the task ends.
+   */
+  exclusive?: readonly string[];
+  claims?: readonly string[];
+}
+
+/** A segment that finished with audio or failed: its entry and `current` move together. */
+export type SegmentOutcome =
+  | { readonly segmentId: string; readonly completed: CompletedSegment }
+  | { readonly segmentId: string; readonly error: string };
+
+/**
+ * Everything known about a task: the published snapshot's facts plus the bookkeeping that
+ * never reaches a client. Plain JSON, so a shared store can hold it. Records are immutable:
+ * a change produces a new record with `version + 1` (see task-transitions.ts).
+ */
+export interface TaskRecord {
+  readonly id: string;
+  /** 1 at creation, +1 per change; never reused for other content, even across restarts. */
+  readonly version: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly status: TaskStatus;
+  readonly current: number;
+  readonly total: number;
+  /** Segments started and not settled yet, oldest first. */
+  readonly inProgress: readonly string[];
+  readonly completed: readonly Readonly<CompletedSegment>[];
+  readonly errors: readonly Readonly<TaskErrorEntry>[];
+  /** Names held while unfinished (see NewTask). */
+  readonly claims: readonly string[];
+  /**
+   * Segments whose audio is being recorded right now (write-ahead intents): after a crash,
+   * restore keeps the ones whose audio really was recorded, and drops the others.
+   */
+  readonly recording: readonly Readonly<CompletedSegment>[];
+  /** Process that runs the task (restore fails only tasks of processes that are gone). */
+  readonly owner: string;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
 }
 
 /** An item of the task list: the snapshot without its segment lists, with the task's labels. */

@@ -375,8 +375,8 @@ async function fillPages(app: NestFastifyApplication): Promise<{ pagedProjectId:
   // Tasks straight from the manager: listing them needs no synthesis.
   const tasks = app.get(TaskManagerService);
   for (let i = 0; i < 55; i++) {
-    tasks.create(`fuzz_page_${i}`, { total: 0, labels: {} });
-    tasks.finish(`fuzz_page_${i}`);
+    await tasks.create(`fuzz_page_${i}`, { total: 0, labels: {} });
+    await tasks.finish(`fuzz_page_${i}`);
   }
   return { pagedProjectId: paged.json().id };
 }

@@ -4,6 +4,9 @@ import { TaskManagerService } from '../../src/tasks/task-manager.service';
 import type { TaskSnapshot } from '../../src/tasks/task.types';
 
 /** Resolves with the terminal snapshot of a task: awaits its events, no sleeping. */
-export function taskFinished(app: NestFastifyApplication, taskId: string): Promise<TaskSnapshot> {
-  return lastValueFrom(app.get(TaskManagerService).watch(taskId));
+export async function taskFinished(
+  app: NestFastifyApplication,
+  taskId: string,
+): Promise<TaskSnapshot> {
+  return lastValueFrom(await app.get(TaskManagerService).watch(taskId));
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { initialMigration } from './001_initial';
 import { tasksMigration } from './002_tasks';
+import { taskVersionsMigration } from './004_task_versions';
 
 /**
  * Every migration, by name; Kysely applies them in name order. Listed here rather than
@@ -10,4 +11,5 @@ import { tasksMigration } from './002_tasks';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_initial': initialMigration,
   '002_tasks': tasksMigration,
+  '004_task_versions': taskVersionsMigration,
 };

@@ -1,13 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { TASK_STATUSES } from '../task-transitions';
 import type { TaskStatus } from '../task.types';
-
-export const TASK_STATUSES: readonly TaskStatus[] = [
-  'PENDING',
-  'PROCESSING',
-  'COMPLETED',
-  'FAILED',
-];
 
 /** Query of `GET /api/tasks/`. */
 export class ListTasksQuery {
