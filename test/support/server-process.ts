@@ -14,14 +14,19 @@ export interface ServerProcess {
 }
 
 /**
- * Starts the real service (src/main.ts, transpiled on the fly) as a separate process on a
- * free loopback port, and resolves once it answers HTTP.
+ * Starts the real service as a separate process on a free loopback port, and resolves once
+ * it answers HTTP: src/main.ts transpiled on the fly, or with `built` the build in dist/.
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { built?: boolean } = {},
+): Promise<ServerProcess> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')],
+    options.built
+      ? [join(ROOT, 'dist', 'main.js')]
+      : ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')],
     {
       cwd: ROOT,
       env: {
