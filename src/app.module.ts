@@ -12,6 +12,7 @@ import { NarrationModule } from './narration/narration.module';
 import { ProjectsModule } from './projects/projects.module';
 import { SettingsModule } from './settings/settings.module';
 import { TasksModule } from './tasks/tasks.module';
+import { VideoModule } from './video/video.module';
 import { WebModule } from './web/web.module';
 
 @Module({
@@ -23,6 +24,7 @@ import { WebModule } from './web/web.module';
     SettingsModule,
     AudioModule,
     NarrationModule,
+    VideoModule,
     WebModule,
     HealthModule,
     MetricsModule,

@@ -42,6 +42,42 @@ export function createFastifyAdapter(config: Pick<AppConfig, 'trustProxy'>): Fas
   });
 }
 
+/**
+ * CORS for StoryFlow's frontend, a single-page app on another origin (`CORS_ORIGINS`) that
+ * calls with axios: JSON and multipart bodies, PATCH and DELETE included. Since v10
+ * @fastify/cors allows only GET, HEAD and POST unless told otherwise, so the methods are
+ * listed. An origin not listed gets no `Access-Control-Allow-Origin`: the browser blocks it.
+ */
+export function corsOptions(origins: string[]) {
+  return {
+    origin: origins,
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+    // What the frontend sends: JSON/multipart bodies, conditional polls, ranges, a request id
+    // (Last-Event-ID: an EventSource resuming its stream).
+    allowedHeaders: ['content-type', 'if-none-match', 'range', 'x-request-id', 'last-event-id'],
+    // A page that polls every 2 s preflights once in two hours (Chromium's cap), not each time.
+    maxAge: 7200,
+    // An OPTIONS request that is not a CORS preflight (no Origin or no
+    // Access-Control-Request-Method) gets the usual 204 rather than @fastify/cors's
+    // `400 text/plain`, which is not the API's error shape.
+    strictPreflight: false,
+    // Readable by the frontend: backoff (429/503), the request id for support, ETags of
+    // status polls, the preview's file name, and what a range answer covers.
+    exposedHeaders: [
+      'retry-after',
+      'x-request-id',
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+      'etag',
+      'content-disposition',
+      'content-range',
+      'content-length',
+      'accept-ranges',
+    ],
+  };
+}
+
 /** A provider to replace, as `overrideProvider(token).useValue(value)` does. */
 export interface ProviderOverride {
   provide: unknown;
@@ -115,21 +151,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.setGlobalPrefix(GLOBAL_PREFIX, {
     exclude: [{ path: METRICS_PATH, method: RequestMethod.GET }],
   });
-  app.enableCors({
-    origin: config.corsOrigins,
-    // An OPTIONS request that is not a CORS preflight (no Origin or no
-    // Access-Control-Request-Method) gets the usual 204 rather than @fastify/cors's
-    // `400 text/plain`, which is not the API's error shape.
-    strictPreflight: false,
-    // Readable by StoryFlow's frontend on its own origin (429/503 backoff, support requests).
-    exposedHeaders: [
-      'retry-after',
-      'x-request-id',
-      'x-ratelimit-limit',
-      'x-ratelimit-remaining',
-      'x-ratelimit-reset',
-    ],
-  });
+  app.enableCors(corsOptions(config.corsOrigins));
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   echoRequestId(fastify);
   registerRequestLogging(fastify, app.get<Params>(PARAMS_PROVIDER_TOKEN));

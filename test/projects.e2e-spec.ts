@@ -332,14 +332,17 @@ describe('Projects (e2e)', () => {
   });
 
   describe('POST /api/projects/{id}/import-segments/', () => {
-    it('appends after the existing segments: 201 Segment[]', async () => {
+    it("appends after the existing segments: 201 with all of the project's segments", async () => {
       const project = await http.importProject(['a', 'b']);
       const res = await http.post(`/api/projects/${project.id}/import-segments/`, {
         format: 'text',
         raw_text: 'Text: c\n---\nText: d\nPrompt: pd',
       });
       expect(res.statusCode).toBe(201);
+      // StoryFlow's frontend replaces its list with this answer: the old ones come first.
       expect(res.json()).toEqual([
+        project.segments[0],
+        project.segments[1],
         expect.objectContaining({ project: project.id, sequence_index: 2, text_content: 'c' }),
         expect.objectContaining({ sequence_index: 3, text_content: 'd', image_prompt: 'pd' }),
       ]);
@@ -348,20 +351,20 @@ describe('Projects (e2e)', () => {
         segments: [{ text_content: 'e' }],
       });
       expect(json.statusCode).toBe(201);
-      expect(json.json()).toEqual([
-        {
-          id: expect.stringMatching(UUID),
-          project: project.id,
-          sequence_index: 4,
-          text_content: 'e',
-          image_prompt: '',
-          image_file: null,
-          audio_file: null,
-          audio_duration: null,
-          is_locked: false,
-        },
-      ]);
+      expect(json.json()).toHaveLength(5);
+      expect(json.json()[4]).toEqual({
+        id: expect.stringMatching(UUID),
+        project: project.id,
+        sequence_index: 4,
+        text_content: 'e',
+        image_prompt: '',
+        image_file: null,
+        audio_file: null,
+        audio_duration: null,
+        is_locked: false,
+      });
       const detail = (await http.get(`/api/projects/${project.id}/`)).json();
+      expect(detail.segments).toEqual(json.json());
       expect(detail.segments.map((s: { text_content: string }) => s.text_content)).toEqual([
         'a',
         'b',

@@ -87,7 +87,9 @@ export class ProjectsController {
   }
 
   @Post(':id/import-segments')
-  @ApiOperation({ summary: "Appends a story's segments after the project's last one" })
+  @ApiOperation({
+    summary: "Appends a story's segments after the project's last one; answers all of them",
+  })
   @ApiCreatedResponse({ type: [SegmentDto] })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })

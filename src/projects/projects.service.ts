@@ -68,11 +68,11 @@ export class ProjectsService {
   }
 
   /**
-   * Appends an imported story's segments after a project's last one, all or nothing.
-   * Throws StoryImportError, ProjectNotFoundError.
+   * Appends an imported story's segments after a project's last one, all or nothing, and
+   * returns all of the project's segments in order. Throws StoryImportError, ProjectNotFoundError.
    */
   async importSegments(projectId: string, story: StoryImport): Promise<Segment[]> {
-    return this.segments.append(projectId, draftsFromImport(story));
+    return this.segments.appendAndList(projectId, draftsFromImport(story));
   }
 
   private newProject(title: string): Project {

@@ -20,7 +20,12 @@ export const WEB_SOURCE_DIR = join(REPO_ROOT, 'web');
 export const WEB_BUILD_DIR = join(REPO_ROOT, 'dist', 'web-ui');
 
 /** Files served from `web/`; the other files there (TypeScript, tsconfig) are not public. */
-const PUBLIC_SOURCE_FILES: ReadonlySet<string> = new Set(['/', '/index.html', '/styles.css']);
+const PUBLIC_SOURCE_FILES: ReadonlySet<string> = new Set([
+  '/',
+  '/index.html',
+  '/styles.css',
+  '/favicon.svg',
+]);
 
 /**
  * Whether a URL path may be served from that root (given with a trailing slash by

@@ -3,7 +3,13 @@
  * the API exception filter is the one place that turns a kind into a status code.
  */
 export type DomainErrorKind =
-  'invalid' | 'not_found' | 'conflict' | 'unavailable' | 'too_large' | 'rate_limited';
+  | 'invalid'
+  | 'not_found'
+  | 'conflict'
+  | 'unavailable'
+  | 'too_large'
+  | 'rate_limited'
+  | 'not_implemented';
 
 export interface DomainErrorOptions {
   /** Extra, client-safe context (for validation: messages keyed by field name). */

@@ -10,6 +10,7 @@ const STATUS_OF: Record<DomainErrorKind, number> = {
   too_large: 413,
   rate_limited: 429,
   unavailable: 503,
+  not_implemented: 501,
 };
 
 /** Human sentences for statuses whose framework message is not meant for clients. */

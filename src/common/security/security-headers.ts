@@ -141,6 +141,7 @@ export async function registerSecurityHeaders(fastify: FastifyInstance): Promise
     HeaderSet
   >;
 
+  fastify.decorate('apiSecurityHeaders', sets.api);
   fastify.addHook('onRoute', (route: RouteOptions) => {
     route.config = { ...route.config, securityHeaders: sets[policyFor(route.url)] };
   });

@@ -64,6 +64,19 @@ export class SegmentsService {
     });
   }
 
+  /**
+   * Appends segments after the project's last one, all or none, and returns all of the
+   * project's segments in order (what StoryFlow's import answers). Throws ProjectNotFoundError.
+   */
+  async appendAndList(projectId: string, drafts: readonly SegmentDraft[]): Promise<Segment[]> {
+    const id = this.projectKey(projectId);
+    return this.segments.transaction(async (tx) => {
+      if (!(await tx.projectExists(id))) throw new ProjectNotFoundError();
+      await tx.append(id, drafts);
+      return tx.listByProject(id);
+    });
+  }
+
   /** Creates one segment after the project's last. Throws ProjectNotFoundError. */
   async create(projectId: string, draft: SegmentDraft): Promise<Segment> {
     const [segment] = await this.append(projectId, [draft]);
