@@ -2,6 +2,7 @@ import { DynamicModule, LogLevel, NestApplicationOptions, RequestMethod } from '
 import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyMultipart from '@fastify/multipart';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Logger as PinoNestLogger, PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
@@ -21,6 +22,9 @@ const GLOBAL_PREFIX = 'api';
 
 /** 1 MB: larger bodies get a 413 JSON error. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The largest file any upload route accepts (a segment image). */
+const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
 /**
  * The Fastify adapter every instance of the app runs on (main.ts and the e2e tests). It is
@@ -157,6 +161,12 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   registerRequestLogging(fastify, app.get<Params>(PARAMS_PROVIDER_TOKEN));
   await registerSecurityHeaders(fastify);
   await registerGenerationRateLimit(fastify, config.generationRateLimitPerMinute);
+  // Uploads (segment images, logos, the font): one file a request, streamed by each route
+  // with its own size limit (the largest, 20 MB, is the ceiling here). A JSON body keeps
+  // BODY_LIMIT_BYTES; a multipart body is never buffered, so that limit does not apply to it.
+  await fastify.register(fastifyMultipart, {
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20, parts: 21 },
+  });
   // The status poll is the hot path: its handler needs no guard, pipe or interceptor.
   serveDirectly(fastify, app.get(TaskStatusController), 'status', GLOBAL_PREFIX);
 

@@ -6,9 +6,12 @@ import { ProjectsModule } from '../projects/projects.module';
 import { SettingsModule } from '../settings/settings.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { AudioController } from './audio.controller';
+import { VoicePreviewController } from './voice-preview.controller';
+import { VoicePreviewService } from './voice-preview.service';
 import { AudioFileStore } from './audio-file.store';
 import { EspeakTtsEngine } from './engine/espeak-tts.engine';
 import { TtsEngine } from './engine/tts-engine.port';
+import { engineScheduler, FairScheduler } from './fair-scheduler';
 import {
   GENERATION_OPTIONS,
   GenerationOptions,
@@ -17,11 +20,12 @@ import {
 
 /**
  * Speech synthesis: the TTS engine (eSpeak NG in worker threads, behind the TtsEngine
- * port), the generation use cases, and their endpoints. Reports into TasksModule.
+ * port), the generation use cases, the voice preview, and their endpoints. Reports into
+ * TasksModule.
  */
 @Module({
   imports: [TasksModule, ProjectsModule, SettingsModule, MediaModule],
-  controllers: [AudioController],
+  controllers: [AudioController, VoicePreviewController],
   providers: [
     {
       provide: TtsEngine,
@@ -36,8 +40,11 @@ import {
         shutdownGraceSeconds: config.getOrThrow<AppConfig>('app').shutdownGraceSeconds,
       }),
     },
+    // One scheduler in front of the engine's pool, shared by generation and the preview.
+    { provide: FairScheduler, inject: [TtsEngine], useFactory: engineScheduler },
     AudioFileStore,
     SpeechGenerationService,
+    VoicePreviewService,
   ],
   exports: [TtsEngine, SpeechGenerationService],
 })

@@ -52,6 +52,7 @@ const segment = (i: number, patch: Partial<Segment> = {}): Segment => ({
   audioFile: null,
   audioDuration: null,
   isLocked: false,
+  imageFile: null,
   ...patch,
 });
 

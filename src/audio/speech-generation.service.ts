@@ -28,7 +28,7 @@ import { SynthesisAbortedError, SynthesisFailedError } from './engine/tts-engine
 import { TtsEngine } from './engine/tts-engine.port';
 import { findVoice, VOICE_CATALOGUE } from './engine/voice-catalogue';
 import { durationOf, encodeWav } from './engine/wav';
-import { FairScheduler } from './fair-scheduler';
+import { engineScheduler, FairScheduler } from './fair-scheduler';
 
 /** How a generation was accepted (the 202 body is built from this). */
 export interface SegmentGenerationAccepted {
@@ -96,12 +96,10 @@ export class SpeechGenerationService
     private readonly media: MediaLayout,
     private readonly metrics: MetricsService,
     @Optional() @Inject(GENERATION_OPTIONS) options?: GenerationOptions,
+    // The engine's one scheduler, shared with the voice preview (AudioModule provides it).
+    @Optional() scheduler?: FairScheduler,
   ) {
-    // One slot more than workers: a segment waits in the pool's queue, so a worker that
-    // finishes starts the next one at once instead of waiting for a round trip through the
-    // main thread (measured: 0.88× → 0.97–1.00× the raw engine's rate with one worker). A
-    // short task then waits for at most two segments of each other task, not one.
-    this.scheduler = new FairScheduler(engine.workers + 1);
+    this.scheduler = scheduler ?? engineScheduler(engine);
     this.graceMs = (options?.shutdownGraceSeconds ?? 10) * 1000;
   }
 

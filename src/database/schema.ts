@@ -8,6 +8,7 @@ export interface DatabaseSchema {
   projects: ProjectsTable;
   segments: SegmentsTable;
   settings: SettingsTable;
+  logos: LogosTable;
   tasks: TasksTable;
 }
 
@@ -37,14 +38,50 @@ export interface SegmentsTable {
   audio_duration: number | null;
   /** SQLite has no boolean: 0 or 1. */
   is_locked: ColumnType<number, number | undefined, number>;
+  /** Media path of the uploaded image (`projects/{pid}/images/{name}`), or null. */
+  image_file: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-/** A single row (id = 1) holding the global TTS settings. */
+/**
+ * A single row (id = 1) holding StoryFlow's global settings; column names are the API's
+ * field names. Booleans are 0 or 1.
+ */
 export interface SettingsTable {
   id: ColumnType<number, never, never>;
   default_voice_id: string;
   tts_speed: number;
+  inter_segment_silence: number;
+  subtitle_font_family: string;
+  subtitle_font_size: number;
+  subtitle_font_color: string;
+  subtitle_position: string;
+  subtitle_font: string;
+  subtitle_color: string;
+  subtitles_enabled: number;
+  render_width: number;
+  render_height: number;
+  render_fps: number;
+  ken_burns_zoom: number;
+  transition_duration: number;
+  zoom_intensity: number;
+  logo_enabled: number;
+  active_logo: string | null;
+  logo_scale: number;
+  logo_position: string;
+  logo_opacity: number;
+  logo_margin: number;
+  /** Media path of the uploaded font (`fonts/{name}`), or null. */
+  custom_font_file: string | null;
+  created_at: string;
   updated_at: string;
+}
+
+/** Uploaded logos; `file` is a media path (`logos/{name}`). */
+export interface LogosTable {
+  id: string;
+  name: string;
+  file: string;
+  uploaded_at: string;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;
@@ -53,6 +90,8 @@ export type SegmentRow = Selectable<SegmentsTable>;
 export type NewSegmentRow = Insertable<SegmentsTable>;
 export type SegmentRowUpdate = Updateable<SegmentsTable>;
 export type SettingsRow = Selectable<SettingsTable>;
+export type SettingsRowUpdate = Updateable<SettingsTable>;
+export type LogoRow = Selectable<LogosTable>;
 
 /** Durable copy of a background task (written through before each version is shown). */
 export interface TasksTable {

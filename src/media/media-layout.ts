@@ -12,12 +12,21 @@ export const MEDIA_URL_PREFIX = '/media';
 /** Only ids made of these characters become file names (UUIDs in practice). */
 const SAFE_ID = /^[0-9A-Za-z_-]{1,128}$/;
 
+/** Folders of the media root that hold uploads, by kind. */
+export type UploadKind = 'image' | 'logo' | 'font';
+
+/** Uploaded file names: chosen by the server (a UUID and a known extension), never by a client. */
+const UPLOAD_NAME = /^[0-9a-f-]{36}\.(jpg|png|webp|ttf|otf)$/;
+
 /**
  * The one place that knows where media files live on disk and under which URL:
  *
  * ```
  * <dataDir>/media/projects/{projectId}/audio/{segmentId}.wav
  *        → /media/projects/{projectId}/audio/{segmentId}.wav
+ * <dataDir>/media/projects/{projectId}/images/{uuid}.{jpg|png|webp}   (segment images)
+ * <dataDir>/media/logos/{uuid}.{png|webp|jpg}
+ * <dataDir>/media/fonts/{uuid}.{ttf|otf}
  * ```
  *
  * A "media path" is relative to the media root with `/` separators
@@ -46,6 +55,26 @@ export class MediaLayout {
   /** Absolute path of a segment's WAV. */
   audioPath(projectId: string, segmentId: string): string {
     return join(this.mediaRoot, this.audioMediaPath(projectId, segmentId));
+  }
+
+  /**
+   * Media path of a new upload of this kind, named by the server (`name` is a UUID plus an
+   * extension the content check chose). Images belong to a project, so they go with it.
+   */
+  uploadMediaPath(kind: UploadKind, name: string, projectId?: string): string {
+    if (!UPLOAD_NAME.test(name)) throw new Error(`Unsafe upload name: ${JSON.stringify(name)}`);
+    if (kind === 'image') return posix.join('projects', safeId(projectId ?? ''), 'images', name);
+    return posix.join(kind === 'logo' ? 'logos' : 'fonts', name);
+  }
+
+  /** Absolute path of any media path. */
+  pathOf(mediaPath: string): string {
+    return join(this.mediaRoot, ...mediaPath.split('/'));
+  }
+
+  /** Deletes one media file by its media path; a file that is not there is fine. */
+  async removeMediaFile(mediaPath: string): Promise<void> {
+    await this.removeQuietly(this.pathOf(mediaPath), false);
   }
 
   /** URL path of a segment's WAV: `/media/projects/{pid}/audio/{sid}.wav`. */

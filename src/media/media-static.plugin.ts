@@ -4,10 +4,21 @@ import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { posix } from 'node:path';
 import { sendError } from '../common/http/error-reply';
 
-/** Extensions served from the media folder; anything else (temporary files...) is a 404. */
-export const SERVED_MEDIA_EXTENSIONS: ReadonlySet<string> = new Set(['.wav']);
+/**
+ * What the media folder serves, by extension: the WAVs, and the uploads (segment images,
+ * logos, fonts), whose extensions the server chose after checking their content. Anything
+ * else (temporary files...) is a 404.
+ */
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.wav': 'audio/wav',
+  '.jpg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+  '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+};
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = { '.wav': 'audio/wav' };
+export const SERVED_MEDIA_EXTENSIONS: ReadonlySet<string> = new Set(Object.keys(CONTENT_TYPES));
 
 /**
  * Whether a request path (relative to the prefix, starting with `/`) may be served: canonical,

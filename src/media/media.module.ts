@@ -4,14 +4,16 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { MEDIA_URL_PREFIX, MediaLayout } from './media-layout';
 import { mediaStaticPlugin } from './media-static.plugin';
+import { MediaUploadStore } from './uploads/media-upload.store';
 
 /**
- * The media folder: its layout (MediaLayout) and its read-only HTTP face at `/media/`,
+ * The media folder: its layout (MediaLayout), atomic uploads (MediaUploadStore) and its
+ * read-only HTTP face at `/media/`,
  * registered on the Fastify instance while the app initializes (before it is ready).
  */
 @Module({
-  providers: [MediaLayout],
-  exports: [MediaLayout],
+  providers: [MediaLayout, MediaUploadStore],
+  exports: [MediaLayout, MediaUploadStore],
 })
 export class MediaModule implements OnModuleInit {
   private readonly logger = new Logger(MediaModule.name);

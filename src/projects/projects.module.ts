@@ -4,6 +4,7 @@ import { ProjectPresenter } from './project.presenter';
 import { ProjectsController } from './projects.controller';
 import { ProjectsRepository } from './projects.repository';
 import { ProjectsService } from './projects.service';
+import { SegmentImagesService } from './segments/segment-images.service';
 import { SegmentPresenter } from './segments/segment.presenter';
 import { SegmentsController } from './segments/segments.controller';
 import { SegmentsRepository } from './segments/segments.repository';
@@ -25,6 +26,7 @@ import { SqliteProjectsRepository } from './sqlite-projects.repository';
     ProjectPresenter,
     { provide: ProjectsRepository, useClass: SqliteProjectsRepository },
     SegmentsService,
+    SegmentImagesService,
     SegmentPresenter,
     { provide: SegmentsRepository, useClass: SqliteSegmentsRepository },
   ],

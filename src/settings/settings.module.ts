@@ -1,13 +1,22 @@
 import { Module } from '@nestjs/common';
+import { MediaModule } from '../media/media.module';
+import { LogosService } from './logos.service';
 import { SettingsController } from './settings.controller';
+import { SettingsPresenter } from './settings.presenter';
 import { SettingsRepository } from './settings.repository';
 import { SettingsService } from './settings.service';
 import { SqliteSettingsRepository } from './sqlite-settings.repository';
 
-/** Global TTS settings and the voice list. Exports SettingsService. */
+/** StoryFlow's global settings, logos, the subtitle font and the voice list. Exports SettingsService. */
 @Module({
+  imports: [MediaModule],
   controllers: [SettingsController],
-  providers: [SettingsService, { provide: SettingsRepository, useClass: SqliteSettingsRepository }],
+  providers: [
+    SettingsService,
+    LogosService,
+    SettingsPresenter,
+    { provide: SettingsRepository, useClass: SqliteSettingsRepository },
+  ],
   exports: [SettingsService],
 })
 export class SettingsModule {}

@@ -1,18 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import { InjectDatabase } from '../database/database.constants';
-import type { DatabaseSchema, SettingsRow } from '../database/schema';
+import type { DatabaseSchema, LogoRow, SettingsRow, SettingsRowUpdate } from '../database/schema';
 import { SettingsRepository } from './settings.repository';
-import type { TtsSettings } from './settings.types';
+import type {
+  GlobalSettings,
+  Logo,
+  LogoPosition,
+  SettingsUpdate,
+  SubtitlePosition,
+} from './settings.types';
 
-/** SettingsRepository on the single `settings` row (id 1, seeded by the first migration). */
+/**
+ * SettingsRepository on the single `settings` row (id 1, seeded by the first migration) and
+ * the `logos` table, through Kysely.
+ */
 @Injectable()
 export class SqliteSettingsRepository extends SettingsRepository {
   constructor(@InjectDatabase() private readonly db: Kysely<DatabaseSchema>) {
     super();
   }
 
-  async get(): Promise<TtsSettings> {
+  transaction<T>(work: (repository: SettingsRepository) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(new SqliteSettingsRepository(trx)));
+  }
+
+  async get(): Promise<GlobalSettings> {
     return toSettings(
       await this.db
         .selectFrom('settings')
@@ -22,21 +35,119 @@ export class SqliteSettingsRepository extends SettingsRepository {
     );
   }
 
-  async update(changes: Partial<TtsSettings>): Promise<TtsSettings> {
+  async update(changes: SettingsUpdate): Promise<GlobalSettings> {
     const row = await this.db
       .updateTable('settings')
-      .set({
-        ...(changes.defaultVoiceId !== undefined && { default_voice_id: changes.defaultVoiceId }),
-        ...(changes.ttsSpeed !== undefined && { tts_speed: changes.ttsSpeed }),
-        updated_at: new Date().toISOString(),
-      })
+      .set({ ...toSettingsUpdate(changes), updated_at: new Date().toISOString() })
       .where('id', '=', 1)
       .returningAll()
       .executeTakeFirstOrThrow();
     return toSettings(row);
   }
+
+  async listLogos(): Promise<Logo[]> {
+    const rows = await this.db
+      .selectFrom('logos')
+      .selectAll()
+      .orderBy('uploaded_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toLogo);
+  }
+
+  async findLogo(id: string): Promise<Logo | undefined> {
+    const row = await this.db
+      .selectFrom('logos')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toLogo(row);
+  }
+
+  async addLogo(logo: Logo): Promise<void> {
+    await this.db
+      .insertInto('logos')
+      .values({ id: logo.id, name: logo.name, file: logo.file, uploaded_at: logo.uploadedAt })
+      .execute();
+  }
+
+  async deleteLogo(id: string): Promise<Logo | undefined> {
+    const row = await this.db
+      .deleteFrom('logos')
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toLogo(row);
+  }
 }
 
-function toSettings(row: SettingsRow): TtsSettings {
-  return { defaultVoiceId: row.default_voice_id, ttsSpeed: row.tts_speed };
+function toSettings(row: SettingsRow): GlobalSettings {
+  return {
+    defaultVoiceId: row.default_voice_id,
+    ttsSpeed: row.tts_speed,
+    interSegmentSilence: row.inter_segment_silence,
+    subtitleFontFamily: row.subtitle_font_family,
+    subtitleFontSize: row.subtitle_font_size,
+    subtitleFontColor: row.subtitle_font_color,
+    subtitlePosition: row.subtitle_position as SubtitlePosition,
+    subtitleFont: row.subtitle_font,
+    subtitleColor: row.subtitle_color,
+    subtitlesEnabled: row.subtitles_enabled === 1,
+    renderWidth: row.render_width,
+    renderHeight: row.render_height,
+    renderFps: row.render_fps,
+    kenBurnsZoom: row.ken_burns_zoom,
+    transitionDuration: row.transition_duration,
+    zoomIntensity: row.zoom_intensity,
+    logoEnabled: row.logo_enabled === 1,
+    activeLogo: row.active_logo,
+    logoScale: row.logo_scale,
+    logoPosition: row.logo_position as LogoPosition,
+    logoOpacity: row.logo_opacity,
+    logoMargin: row.logo_margin,
+    customFontFile: row.custom_font_file,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The columns of each field (the API's names); booleans become 0/1. */
+const COLUMN_OF: Record<keyof SettingsUpdate, keyof SettingsRowUpdate> = {
+  defaultVoiceId: 'default_voice_id',
+  ttsSpeed: 'tts_speed',
+  interSegmentSilence: 'inter_segment_silence',
+  subtitleFontFamily: 'subtitle_font_family',
+  subtitleFontSize: 'subtitle_font_size',
+  subtitleFontColor: 'subtitle_font_color',
+  subtitlePosition: 'subtitle_position',
+  subtitleFont: 'subtitle_font',
+  subtitleColor: 'subtitle_color',
+  subtitlesEnabled: 'subtitles_enabled',
+  renderWidth: 'render_width',
+  renderHeight: 'render_height',
+  renderFps: 'render_fps',
+  kenBurnsZoom: 'ken_burns_zoom',
+  transitionDuration: 'transition_duration',
+  zoomIntensity: 'zoom_intensity',
+  logoEnabled: 'logo_enabled',
+  activeLogo: 'active_logo',
+  logoScale: 'logo_scale',
+  logoPosition: 'logo_position',
+  logoOpacity: 'logo_opacity',
+  logoMargin: 'logo_margin',
+  customFontFile: 'custom_font_file',
+};
+
+function toSettingsUpdate(changes: SettingsUpdate): SettingsRowUpdate {
+  const update: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(changes)) {
+    if (value === undefined) continue;
+    update[COLUMN_OF[field as keyof SettingsUpdate]] =
+      typeof value === 'boolean' ? Number(value) : value;
+  }
+  return update as SettingsRowUpdate;
+}
+
+function toLogo(row: LogoRow): Logo {
+  return { id: row.id, name: row.name, file: row.file, uploadedAt: row.uploaded_at };
 }

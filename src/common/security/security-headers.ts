@@ -66,13 +66,13 @@ const PAGE_POLICY = policy({
 });
 
 /**
- * WAV files under `/media/`: StoryFlow's own frontend runs on another origin
- * (`http://localhost:3000`) and plays them in `<audio src>`, a no-cors load that
+ * WAV files, images and fonts under `/media/`: StoryFlow's own frontend runs on another origin
+ * (`http://localhost:3000`) and plays them in `<audio src>` (shows `<img src>`), a no-cors load that
  * `Cross-Origin-Resource-Policy: same-origin` would block. The files are as public as the API
  * itself, so they are `cross-origin`; a WAV opened in a tab may still play (`media-src 'self'`).
  */
 const MEDIA_POLICY = policy(
-  { 'default-src': ["'none'"], 'media-src': ["'self'"] },
+  { 'default-src': ["'none'"], 'media-src': ["'self'"], 'img-src': ["'self'"] },
   { policy: 'cross-origin' },
 );
 

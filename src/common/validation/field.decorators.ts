@@ -12,6 +12,8 @@ import { registerDecorator } from 'class-validator';
 interface FieldOptions {
   /** Default true: a missing field is an error. */
   required?: boolean;
+  /** Default false: null is an error ("This field may not be null."). */
+  allowNull?: boolean;
 }
 
 /** Returns the failure message for a present (not undefined) value, or null if it is valid. */
@@ -21,7 +23,7 @@ function field(name: string, options: FieldOptions, check: Check): PropertyDecor
   const required = options.required ?? true;
   const problem = (value: unknown): string | null => {
     if (value === undefined) return required ? 'This field is required.' : null;
-    if (value === null) return 'This field may not be null.';
+    if (value === null) return options.allowNull ? null : 'This field may not be null.';
     return check(value);
   };
   return (target: object, propertyName: string | symbol) =>
@@ -101,6 +103,35 @@ export function NumberField(
     }
     return null;
   });
+}
+
+/** A JSON integer (a number with no fraction) within optional bounds or among `choices`. */
+export function IntegerField(
+  options: FieldOptions & { min?: number; max?: number; choices?: readonly number[] } = {},
+): PropertyDecorator {
+  return field('integerField', options, (value) => {
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      return 'A valid integer is required.';
+    if (options.choices && !options.choices.includes(value)) {
+      return `"${value}" is not a valid choice.`;
+    }
+    if (options.min !== undefined && value < options.min) {
+      return `Ensure this value is greater than or equal to ${options.min}.`;
+    }
+    if (options.max !== undefined && value > options.max) {
+      return `Ensure this value is less than or equal to ${options.max}.`;
+    }
+    return null;
+  });
+}
+
+/** A colour as `#RRGGBB`. */
+export function HexColorField(options: FieldOptions = {}): PropertyDecorator {
+  return field('hexColorField', options, (value) =>
+    typeof value === 'string' && /^#[0-9A-Fa-f]{6}$/.test(value)
+      ? null
+      : 'Enter a valid color in the format #RRGGBB.',
+  );
 }
 
 /** A JSON array, optionally non-empty, whose items are strings or objects when `items` says so. */

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { initialMigration } from './001_initial';
 import { tasksMigration } from './002_tasks';
+import { storyflowSettingsMediaMigration } from './003_storyflow_settings_media';
 import { taskVersionsMigration } from './004_task_versions';
 
 /**
@@ -11,5 +12,6 @@ import { taskVersionsMigration } from './004_task_versions';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_initial': initialMigration,
   '002_tasks': tasksMigration,
+  '003_storyflow_settings_media': storyflowSettingsMediaMigration,
   '004_task_versions': taskVersionsMigration,
 };

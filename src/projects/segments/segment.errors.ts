@@ -30,3 +30,10 @@ export class InvalidSegmentOrderError extends DomainError {
     super('invalid', 'Invalid segment IDs', { details: { segment_order: problems } });
   }
 }
+
+/** remove-image on a segment that has none. */
+export class SegmentHasNoImageError extends DomainError {
+  constructor() {
+    super('invalid', 'Segment has no image to remove');
+  }
+}

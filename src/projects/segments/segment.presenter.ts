@@ -16,7 +16,10 @@ export class SegmentPresenter {
       sequence_index: segment.sequenceIndex,
       text_content: segment.textContent,
       image_prompt: segment.imagePrompt,
-      image_file: null,
+      image_file:
+        segment.imageFile === null
+          ? null
+          : this.media.absoluteUrl(request, this.media.urlPathOf(segment.imageFile)),
       audio_file:
         segment.audioFile === null
           ? null

@@ -11,6 +11,8 @@ export interface Segment {
   /** Seconds, or null when there is no audio. */
   readonly audioDuration: number | null;
   readonly isLocked: boolean;
+  /** Media path of the uploaded image (relative to the media root), or null. */
+  readonly imageFile: string | null;
 }
 
 /** What a new segment is made of (import, creation). */
@@ -28,7 +30,10 @@ export interface SegmentPatch {
 
 /** Every column a repository may update. */
 export type SegmentChanges = Partial<
-  Pick<Segment, 'textContent' | 'imagePrompt' | 'isLocked' | 'audioFile' | 'audioDuration'>
+  Pick<
+    Segment,
+    'textContent' | 'imagePrompt' | 'isLocked' | 'audioFile' | 'audioDuration' | 'imageFile'
+  >
 >;
 
 /** Result of a reorder: each segment's new position. */

@@ -9,9 +9,12 @@ import {
   Post,
   Query,
   Req,
+  Res,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -20,19 +23,22 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { lastQueryValue } from '../../common/http/absolute-uri';
 import { ErrorBodyDto } from '../../common/http/error-body.dto';
 import { Paginated, paginatedResponse } from '../../common/http/paginated-response';
+import { receiveFile } from '../../media/uploads/uploaded-file';
 import { CreateSegmentDto } from './dto/create-segment.dto';
 import { ReorderSegmentsDto } from './dto/reorder-segments.dto';
 import {
+  ImageResultDto,
   RemoveAudioResultDto,
   ReorderResultDto,
   SegmentDto,
   SegmentPageDto,
 } from './dto/segment.dto';
 import { UpdateSegmentDto } from './dto/update-segment.dto';
+import { SEGMENT_IMAGE_MAX_BYTES, SegmentImagesService } from './segment-images.service';
 import { SegmentPresenter } from './segment.presenter';
 import { SegmentsService } from './segments.service';
 
@@ -41,6 +47,7 @@ import { SegmentsService } from './segments.service';
 export class SegmentsController {
   constructor(
     private readonly segments: SegmentsService,
+    private readonly images: SegmentImagesService,
     private readonly presenter: SegmentPresenter,
   ) {}
 
@@ -136,5 +143,45 @@ export class SegmentsController {
       audio_duration: null,
       message: 'Audio removed successfully',
     };
+  }
+
+  @Post(':id/upload-image')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Sets a segment's image (JPEG, PNG or WebP, at most 20 MB)" })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['image'],
+      properties: { image: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiOkResponse({ type: ImageResultDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'Locked, no file, bad type or size' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  async uploadImage(
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ImageResultDto> {
+    // The segment is checked before the body is read: a locked or unknown one costs nothing.
+    await this.images.checkWritable(id);
+    const file = await receiveFile(request, reply, 'image', SEGMENT_IMAGE_MAX_BYTES);
+    const segment = await this.images.upload(id, file);
+    return {
+      id: segment.id,
+      image_file: this.presenter.toJson(segment, request).image_file,
+      message: 'Image uploaded successfully',
+    };
+  }
+
+  @Delete(':id/remove-image')
+  @ApiOperation({ summary: "Deletes a segment's image" })
+  @ApiOkResponse({ type: ImageResultDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'Locked, or no image' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  async removeImage(@Param('id') id: string): Promise<ImageResultDto> {
+    const segment = await this.images.remove(id);
+    return { id: segment.id, image_file: null, message: 'Image removed successfully' };
   }
 }

@@ -53,6 +53,7 @@ class FakeSegmentsRepository extends SegmentsRepository {
       audioFile: null,
       audioDuration: null,
       isLocked: false,
+      imageFile: null,
     }));
     this.rows.push(...added);
     return added;

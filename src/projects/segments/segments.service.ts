@@ -114,11 +114,12 @@ export class SegmentsService {
     });
   }
 
-  /** Deletes a segment and its WAV. Throws SegmentNotFoundError. */
+  /** Deletes a segment, its WAV and its image. Throws SegmentNotFoundError. */
   async delete(id: string): Promise<void> {
     const deleted = await this.segments.delete(this.segmentKey(id));
     if (!deleted) throw new SegmentNotFoundError();
     await this.media.removeAudio(deleted.projectId, deleted.id);
+    if (deleted.imageFile !== null) await this.media.removeMediaFile(deleted.imageFile);
   }
 
   /**

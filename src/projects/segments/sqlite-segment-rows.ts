@@ -22,6 +22,7 @@ export function toSegment(row: SegmentRow): Segment {
     audioFile: row.audio_file,
     audioDuration: row.audio_duration,
     isLocked: row.is_locked === 1,
+    imageFile: row.image_file,
   };
 }
 
@@ -33,6 +34,7 @@ export function toSegmentUpdate(changes: SegmentChanges): SegmentRowUpdate {
   if (changes.isLocked !== undefined) update.is_locked = changes.isLocked ? 1 : 0;
   if (changes.audioFile !== undefined) update.audio_file = changes.audioFile;
   if (changes.audioDuration !== undefined) update.audio_duration = changes.audioDuration;
+  if (changes.imageFile !== undefined) update.image_file = changes.imageFile;
   return update;
 }
 
@@ -69,6 +71,7 @@ export async function insertSegmentRows(
       audio_file: null,
       audio_duration: null,
       is_locked: 0,
+      image_file: null,
     }),
   );
 }

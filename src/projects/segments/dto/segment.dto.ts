@@ -7,7 +7,8 @@ export class SegmentDto {
   @ApiProperty({ example: 0 }) sequence_index: number;
   @ApiProperty() text_content: string;
   @ApiProperty() image_prompt: string;
-  @ApiProperty({ type: String, nullable: true, example: null }) image_file: null;
+  @ApiProperty({ type: String, nullable: true, description: 'absolute URL of the image' })
+  image_file: string | null;
   @ApiProperty({
     type: String,
     nullable: true,
@@ -42,4 +43,11 @@ export class SegmentPositionDto {
 export class ReorderResultDto {
   @ApiProperty({ example: 'Segments reordered successfully' }) message: string;
   @ApiProperty({ type: [SegmentPositionDto] }) segments: SegmentPositionDto[];
+}
+
+export class ImageResultDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ type: String, nullable: true, description: 'absolute URL of the image' })
+  image_file: string | null;
+  @ApiProperty({ example: 'Image uploaded successfully' }) message: string;
 }

@@ -1,0 +1,21 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ChoiceField, NumberField, StringField } from '../../common/validation/field.decorators';
+import { TTS_SPEED_MAX, TTS_SPEED_MIN } from '../../settings/settings.types';
+import { VOICE_CATALOGUE } from '../engine/voice-catalogue';
+
+/** Longest text a preview speaks. */
+export const PREVIEW_MAX_CHARACTERS = 1000;
+
+export class VoicePreviewDto {
+  @ApiProperty({ maxLength: PREVIEW_MAX_CHARACTERS, example: 'Hello, this is my voice.' })
+  @StringField({ maxLength: PREVIEW_MAX_CHARACTERS })
+  text: string;
+
+  @ApiPropertyOptional({ enum: VOICE_CATALOGUE.map((v) => v.id), description: 'default: settings' })
+  @ChoiceField(VOICE_CATALOGUE.map((v) => v.id), { required: false })
+  voice?: string;
+
+  @ApiPropertyOptional({ minimum: TTS_SPEED_MIN, maximum: TTS_SPEED_MAX })
+  @NumberField({ required: false, min: TTS_SPEED_MIN, max: TTS_SPEED_MAX })
+  speed?: number;
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { SettingsService } from '../settings/settings.service';
+import { SpeechEngineUnavailableError } from './audio.errors';
+import { EngineUnavailableError } from './engine/tts-engine.errors';
+import { SynthesisResult, TtsEngine } from './engine/tts-engine.port';
+import { findVoice, VOICE_CATALOGUE } from './engine/voice-catalogue';
+import { encodeWav } from './engine/wav';
+import { FairScheduler } from './fair-scheduler';
+
+/** What to preview; voice and speed default to the current settings. */
+export interface VoicePreviewRequest {
+  text: string;
+  voiceId?: string;
+  speed?: number;
+}
+
+/**
+ * The settings page's voice preview (`POST /api/settings/tts-test/`): a short text
+ * synthesized on the same engine pool as generation, answered as a WAV and stored nowhere.
+ * It goes through the engine's fair scheduler as a group of its own, so it takes its turn
+ * among the running tasks (behind at most a segment or two of each) instead of waiting for
+ * a long batch to finish.
+ */
+@Injectable()
+export class VoicePreviewService {
+  constructor(
+    private readonly engine: TtsEngine,
+    private readonly scheduler: FairScheduler,
+    private readonly settings: SettingsService,
+  ) {}
+
+  /**
+   * The preview as a WAV file. Throws SpeechEngineUnavailableError; an engine failure is
+   * rethrown as it is (a 500). The voice id must be one of the catalogue's (checked by the
+   * caller).
+   */
+  async preview(request: VoicePreviewRequest): Promise<Buffer> {
+    // Right after the server starts the engine may still be warming up: wait for that start
+    // (shared with the one AudioModule began), as generation requests do.
+    if (!this.engine.isAvailable()) {
+      await this.engine.start().catch(() => {
+        throw new SpeechEngineUnavailableError();
+      });
+    }
+    const current = await this.settings.get();
+    const voice = findVoice(request.voiceId ?? current.defaultVoiceId) ?? VOICE_CATALOGUE[0];
+    const speed = request.speed ?? current.ttsSpeed;
+    const synthesis = { text: request.text, voice: voice.engineVoice, speed };
+    const result = await new Promise<SynthesisResult>((resolve, reject) => {
+      void this.scheduler
+        .submit(`preview_${randomUUID()}`, [
+          () => this.engine.synthesize(synthesis).then(resolve, reject),
+        ])
+        // Settled already, unless the scheduler dropped the job (the server is stopping).
+        .then(() => reject(new EngineUnavailableError('The preview was not run')));
+    }).catch((error: unknown) => {
+      throw error instanceof EngineUnavailableError ? new SpeechEngineUnavailableError() : error;
+    });
+    return encodeWav(result.samples, result.sampleRate);
+  }
+}

@@ -1,0 +1,69 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Injectable } from '@nestjs/common';
+import { MediaLayout, UploadKind } from '../media-layout';
+import { describeLimit, UploadedFile } from './uploaded-file';
+
+/** Where an upload goes and how its content is judged. */
+export interface UploadTarget {
+  kind: UploadKind;
+  /** For images: the project whose folder holds them. */
+  projectId?: string;
+  /**
+   * Judges the received file by its content: the extension to store it under, or null to
+   * refuse it with `refusal`.
+   */
+  inspect: (path: string) => Promise<string | null>;
+  refusal: string;
+}
+
+/**
+ * Writes uploads under the media root atomically: the bytes stream to a temporary name in
+ * the target folder (never held in memory), stop at the route's limit, are judged by their
+ * content, and only then renamed into place under a name the server chose (a UUID). A
+ * reader never sees half a file; a refused upload leaves nothing behind.
+ */
+@Injectable()
+export class MediaUploadStore {
+  constructor(private readonly media: MediaLayout) {}
+
+  /** Stores the file and returns its media path. Throws UploadRejectedError. */
+  async save(file: UploadedFile, target: UploadTarget): Promise<string> {
+    const id = randomUUID();
+    const probePath = this.media.uploadMediaPath(target.kind, `${id}.png`, target.projectId);
+    const folder = dirname(this.media.pathOf(probePath));
+    const temporary = `${folder}/${id}.tmp-${randomBytes(4).toString('hex')}`;
+    await mkdir(folder, { recursive: true });
+    try {
+      // The limit is signalled by a `limit` event as soon as it is crossed (the body may
+      // still be arriving: it is not read further), or, when the parser got there before
+      // this listener, by `truncated` once the stream ends.
+      const tooLarge = new Promise<never>((_, reject) =>
+        file.stream.once('limit', () => reject(new FileTooLarge())),
+      );
+      await Promise.race([pipeline(file.stream, createWriteStream(temporary)), tooLarge]);
+      if ((file.stream as { truncated?: boolean }).truncated) throw new FileTooLarge();
+      const extension = await target.inspect(temporary);
+      if (extension === null) return file.reject(target.refusal);
+      const mediaPath = this.media.uploadMediaPath(
+        target.kind,
+        `${id}.${extension}`,
+        target.projectId,
+      );
+      await rename(temporary, this.media.pathOf(mediaPath));
+      return mediaPath;
+    } catch (error) {
+      await rm(temporary, { force: true });
+      if (error instanceof FileTooLarge) {
+        file.stream.destroy();
+        return file.reject(describeLimit(file.maxBytes));
+      }
+      throw error;
+    }
+  }
+}
+
+class FileTooLarge extends Error {}
