@@ -1,7 +1,7 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { BrowserContext, Locator, Page } from 'playwright-core';
+import { launchChromium, until } from '../support/chromium';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -14,46 +14,14 @@ import { startTestApp, type TestApp } from '../support/test-app';
  * docs/screenshot.png, the README's picture.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const REPO_ROOT = join(__dirname, '..', '..');
 const OUTPUT_DIR = join(REPO_ROOT, 'test-output');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 
 const STORY = [
   'The lighthouse keeper counted the ships.',
   'One night, a small boat with no lights\ndrifted towards the rocks.',
   'He rang the bell until the sailors saw the shore.',
 ].join('\n\n');
-
-/**
- * Reads a value until the assertion holds (playwright-core has no web-first `expect`):
- * retried on every 50 ms tick, the last assertion error thrown after `timeoutMs`.
- */
-async function until<T>(
-  read: () => Promise<T>,
-  assertion: (value: T) => void,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      assertion(await read());
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const textOf = (locator: Locator) => () => locator.innerText();
 
@@ -88,7 +56,7 @@ function audioDuration(audio: Locator): Promise<number> {
 describe('web page in Chromium (e2e)', () => {
   let server: TestApp;
   let baseUrl: string;
-  let profileDir: string;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
   let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
@@ -96,32 +64,19 @@ describe('web page in Chromium (e2e)', () => {
   let segmentIds: string[];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `No Chromium at ${CHROMIUM}: the browser test needs Debian's chromium package ` +
-          '(apt-get install chromium). It fails rather than skips so CI cannot pass without it.',
-      );
-    }
     mkdirSync(OUTPUT_DIR, { recursive: true });
     server = await startTestApp({ engine: 'real' });
     await server.app.listen(0, '127.0.0.1');
     baseUrl = await server.app.getUrl();
-    profileDir = mkdtempSync(join(tmpdir(), 'storyflow-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 1024, height: 900 },
-    });
-    context.setDefaultTimeout(20_000);
+    browser = await launchChromium();
+    context = browser.context;
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => pageErrors.push(error.message));
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   afterEach(() => {
