@@ -45,6 +45,17 @@ export interface TaskStatus {
   errors: { segment_id: string | null; error: string }[];
 }
 
+/** A task of `GET /api/tasks/?project=…`: its snapshot without the segment lists. */
+export interface TaskSummary {
+  task_id: string;
+  status: TaskState;
+  progress: { current: number; total: number; percentage: number };
+  /** `tts_batch` (a project's batch) or `tts` (one segment). */
+  kind?: string;
+  project_id?: string;
+  segment_id?: string;
+}
+
 export interface SegmentTaskAccepted {
   task_id: string;
   segment_id: string;
@@ -166,6 +177,9 @@ export const api = {
   /** A poll that has not answered within `timeoutMs` counts as a failed poll. */
   taskStatus: (taskId: string, timeoutMs: number) =>
     request<TaskStatus>('GET', `/api/tasks/${id(taskId)}/status/`, undefined, timeoutMs),
+  /** The tasks the server holds for a project, newest first (unfinished ones included). */
+  projectTasks: (projectId: string) =>
+    request<Page<TaskSummary>>('GET', `/api/tasks/?project=${id(projectId)}`),
   getSettings: () => request<Settings>('GET', '/api/settings/'),
   saveSettings: (settings: Settings) => request<Settings>('PATCH', '/api/settings/', settings),
   listVoices: () => request<Voice[]>('GET', '/api/settings/voices/'),

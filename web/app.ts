@@ -6,6 +6,7 @@ import {
   ProjectTaskAccepted,
   Segment,
   TaskState,
+  TaskSummary,
   TaskStatus,
   Voice,
 } from './api.js';
@@ -258,6 +259,9 @@ async function openProject(projectId: string, options: { focus?: boolean } = {})
     state.project = project;
     renderProject();
     if (options.focus) ui.projectTitle.focus();
+    // After a reload, in a second tab, or back from another project: pick up the
+    // generation still running for it.
+    void resumeTasks(projectId);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
       ui.projectTitle.textContent = 'Project not found';
@@ -530,6 +534,43 @@ async function generateSegment(segmentId: string): Promise<void> {
   renderProject();
 }
 
+/** Tasks this page is following, so that reopening a project never follows one twice. */
+const followed = new Set<string>();
+
+/**
+ * Asks the server for the project's unfinished tasks (`GET /api/tasks/?project=…`) and
+ * follows each one this page is not following yet, its progress shown from where it is.
+ */
+async function resumeTasks(projectId: string): Promise<void> {
+  let tasks: TaskSummary[];
+  try {
+    tasks = (await api.projectTasks(projectId)).results;
+  } catch {
+    return; // Nothing to resume is not worth an error message; the project itself loaded.
+  }
+  // Oldest first, so a batch started last holds the progress panel.
+  for (const task of [...tasks].reverse()) {
+    if (task.status === 'COMPLETED' || task.status === 'FAILED' || followed.has(task.task_id)) {
+      continue;
+    }
+    if (task.kind === 'tts_batch') {
+      state.activeBatch.set(projectId, task.task_id);
+      follow(projectId, task.task_id, 'batch', task.progress.total);
+    } else if (task.segment_id) {
+      segmentState(task.segment_id).busy = true;
+      segmentState(task.segment_id).status = 'Generating…';
+      follow(projectId, task.task_id, 'segment', 1, task.segment_id);
+    } else {
+      continue;
+    }
+    const progress = state.progress.get(projectId);
+    if (progress?.taskId === task.task_id) {
+      Object.assign(progress, { status: task.status, ...task.progress });
+    }
+  }
+  rerenderIfShowing(projectId);
+}
+
 /** Starts polling a task and shows it; a batch takes the progress panel over a single segment. */
 function follow(
   projectId: string,
@@ -553,6 +594,7 @@ function follow(
       taskErrors: [],
     });
   }
+  followed.add(taskId);
   /** Segments this task reported on, and segments it marked busy. */
   const handled = new Set<string>();
   const touched = new Set<string>(segmentId ? [segmentId] : []);
@@ -590,6 +632,7 @@ function follow(
       rerenderIfShowing(projectId);
     },
     onFinished(status) {
+      followed.delete(taskId);
       endBatch(projectId, taskId);
       if (status.status === 'FAILED' && segmentId && !handled.has(segmentId)) {
         segmentState(segmentId).error = status.errors[0]?.error ?? 'Audio generation failed';
@@ -602,6 +645,7 @@ function follow(
       else rerenderIfShowing(projectId);
     },
     onLostConnection(error) {
+      followed.delete(taskId);
       endBatch(projectId, taskId);
       release();
       const progress = state.progress.get(projectId);

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrowserContext, Locator, Page } from 'playwright-core';
-import { launchChromium, until } from '../support/chromium';
+import { audioDuration, launchChromium, until } from '../support/chromium';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -31,26 +31,6 @@ interface FormControl {
   textContent: string | null;
   outerHTML: string;
   getAttribute(name: string): string | null;
-}
-
-/** Resolves with the player's duration once its metadata has loaded (rejects on a media error). */
-function audioDuration(audio: Locator): Promise<number> {
-  return audio.evaluate(
-    (
-      element: { readyState: number; duration: number; error: { code: number } | null } & {
-        addEventListener(type: string, listener: () => void, options?: { once: boolean }): void;
-      },
-    ) =>
-      new Promise<number>((resolve, reject) => {
-        if (element.readyState >= 1) return resolve(element.duration);
-        element.addEventListener('loadedmetadata', () => resolve(element.duration), { once: true });
-        element.addEventListener(
-          'error',
-          () => reject(new Error(`media error ${element.error?.code ?? '?'}`)),
-          { once: true },
-        );
-      }),
-  );
 }
 
 describe('web page in Chromium (e2e)', () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrowserContext, chromium } from 'playwright-core';
+import { BrowserContext, chromium, Locator } from 'playwright-core';
 
 /** Debian's Chromium (playwright-core downloads no browser). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -65,4 +65,24 @@ export async function until<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Resolves with the player's duration once its metadata has loaded (rejects on a media error). */
+export function audioDuration(audio: Locator): Promise<number> {
+  return audio.evaluate(
+    (
+      element: { readyState: number; duration: number; error: { code: number } | null } & {
+        addEventListener(type: string, listener: () => void, options?: { once: boolean }): void;
+      },
+    ) =>
+      new Promise<number>((resolve, reject) => {
+        if (element.readyState >= 1) return resolve(element.duration);
+        element.addEventListener('loadedmetadata', () => resolve(element.duration), { once: true });
+        element.addEventListener(
+          'error',
+          () => reject(new Error(`media error ${element.error?.code ?? '?'}`)),
+          { once: true },
+        );
+      }),
+  );
 }
