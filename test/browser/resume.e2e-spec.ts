@@ -57,6 +57,11 @@ describe('web page: resume after a reload, two tabs (e2e, Chromium)', () => {
     const project = await api(server.app).importProject(texts, 'A long night');
     const page = watch(browser.context.pages()[0]);
     await page.goto(`${baseUrl}/#/projects/${project.id}`);
+    // The project is loaded (and the button acts on it) once its segments are listed.
+    await until(
+      () => page.locator('li.segment').count(),
+      (n) => expect(n).toBe(10),
+    );
     await page.getByRole('button', { name: 'Generate all audio' }).click();
     await page.locator('#progress-panel').waitFor({ state: 'visible' });
     // Mid-way: at least one segment done, not all.
