@@ -1,5 +1,5 @@
-import { api, UNKNOWN_ID } from './support/story-api';
-import { bootTestApp, TestApp } from './support/test-app';
+import { UNKNOWN_ID } from './support/story-api';
+import { startTestApp, useTestApp } from './support/test-app';
 
 /**
  * What StoryFlow's frontend needs of the HTTP layer beyond the routes themselves: CORS for a
@@ -9,14 +9,8 @@ import { bootTestApp, TestApp } from './support/test-app';
  */
 describe('Drop-in HTTP surface (e2e)', () => {
   const FRONTEND = 'http://localhost:3000';
-  let t: TestApp;
-  let http: ReturnType<typeof api>;
-
-  beforeAll(async () => {
-    t = await bootTestApp();
-    http = api(t.app);
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const http = t.http;
 
   const preflight = (url: string, method: string, origin = FRONTEND, headers = 'content-type') =>
     t.app.inject({
@@ -91,7 +85,9 @@ describe('Drop-in HTTP surface (e2e)', () => {
     );
 
     it('CORS_ORIGINS lists the allowed origins', async () => {
-      const other = await bootTestApp({ CORS_ORIGINS: 'http://a.test:1, http://b.test:2' });
+      const other = await startTestApp({
+        env: { CORS_ORIGINS: 'http://a.test:1, http://b.test:2' },
+      });
       try {
         for (const origin of ['http://a.test:1', 'http://b.test:2']) {
           const res = await other.app.inject({

@@ -3,20 +3,14 @@ import { request as httpRequest, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { imageBytes, multipartBody } from './support/media-fixtures';
-import { api, UNKNOWN_ID } from './support/story-api';
-import { bootTestApp, TestApp } from './support/test-app';
+import { UNKNOWN_ID } from './support/story-api';
+import { useTestApp } from './support/test-app';
 
 const MB = 1024 * 1024;
 
 describe('Segment images: upload-image / remove-image (e2e)', () => {
-  let t: TestApp;
-  let http: ReturnType<typeof api>;
-
-  beforeAll(async () => {
-    t = await bootTestApp();
-    http = api(t.app);
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const http = t.http;
 
   const uploadImage = async (segmentId: string, bytes: Buffer, name = 'a.png', field = 'image') => {
     const { payload, headers } = await multipartBody(field, bytes, name);

@@ -1,7 +1,6 @@
-import { api } from './support/story-api';
 import { brokenEngine } from './support/engines';
 import { taskFinished } from './support/tasks';
-import { bootTestApp, TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 /** The WAV's header: RIFF/WAVE, PCM, and how many samples it holds. */
 function readWav(bytes: Buffer): { sampleRate: number; samples: number } {
@@ -11,14 +10,8 @@ function readWav(bytes: Buffer): { sampleRate: number; samples: number } {
 }
 
 describe('Voice preview: POST /api/settings/tts-test/ (e2e, real engine)', () => {
-  let t: TestApp;
-  let http: ReturnType<typeof api>;
-
-  beforeAll(async () => {
-    t = await bootTestApp({ TTS_WORKERS: '1' });
-    http = api(t.app);
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ env: { TTS_WORKERS: '1' }, engine: 'real' });
+  const http = t.http;
 
   const preview = (body: unknown) =>
     t.app.inject({ method: 'POST', url: '/api/settings/tts-test/', payload: body as object });
@@ -98,9 +91,7 @@ describe('Voice preview: POST /api/settings/tts-test/ (e2e, real engine)', () =>
 });
 
 describe('Voice preview without an engine (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => (t = await bootTestApp({}, [brokenEngine])));
-  afterAll(() => t.close());
+  const t = useTestApp({ overrides: [brokenEngine] });
 
   it('503 JSON with Retry-After', async () => {
     const res = await t.app.inject({

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
 import { imageBytes, otfBytes } from '../support/media-fixtures';
-import { bootTestApp, TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * StoryFlow's frontend calls this service from another origin; only a browser enforces CORS.
@@ -48,7 +48,10 @@ describe('StoryFlow-style calls from another origin, in Chromium (e2e)', () => {
   beforeAll(async () => {
     listed = await servePage();
     unlisted = await servePage();
-    app = await bootTestApp({ CORS_ORIGINS: `http://localhost:3000,${listed.origin}` });
+    app = await startTestApp({
+      env: { CORS_ORIGINS: `http://localhost:3000,${listed.origin}` },
+      engine: 'real',
+    });
     await app.app.listen(0, '127.0.0.1');
     api = await app.app.getUrl();
     browser = await launchChromium();

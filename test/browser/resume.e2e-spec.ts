@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { audioDuration, launchChromium, until } from '../support/chromium';
 import { api } from '../support/story-api';
-import { bootTestApp, TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * The web page picks a running generation up again: after a reload mid-way, and in a second
@@ -16,7 +16,7 @@ describe('web page: resume after a reload, two tabs (e2e, Chromium)', () => {
 
   beforeAll(async () => {
     // One worker, so a 10-segment batch lasts long enough to reload in the middle of it.
-    server = await bootTestApp({ TTS_WORKERS: '1' });
+    server = await startTestApp({ env: { TTS_WORKERS: '1' }, engine: 'real' });
     await server.app.listen(0, '127.0.0.1');
     baseUrl = await server.app.getUrl();
     browser = await launchChromium();
