@@ -473,6 +473,7 @@ describe('Segments (e2e)', () => {
         sequenceIndex: 0,
         textContent: 'b',
         imagePrompt: 'p1',
+        imageFile: null,
         audioFile: null,
         audioDuration: null,
         isLocked: false,
