@@ -91,6 +91,29 @@ describe('whole-story narration export (e2e, real engine)', () => {
     }
   });
 
+  it('takes the default pause from the inter_segment_silence setting; ?gap_ms= overrides it', async () => {
+    const changed = await http.patch('/api/settings/', { inter_segment_silence: 1.5 });
+    expect(changed.statusCode).toBe(200);
+    try {
+      const wav = await http.get(url('wav'));
+      expect(wav.statusCode).toBe(200);
+      const gap = Math.round(1.5 * sampleRate);
+      expect(parseWavHeader(wav.rawPayload).dataBytes / 2).toBe(offsets(gap).total);
+      const { starts } = offsets(gap);
+      const srt = parseSync((await http.get(url('srt'))).body).filter(
+        (node): node is NodeCue => node.type === 'cue',
+      );
+      expect(srt.map((cue) => cue.data.start)).toEqual(
+        starts.map((start) => Math.round((start * 1000) / sampleRate)),
+      );
+      const overridden = await http.get(url('wav', '?gap_ms=200'));
+      const small = Math.round(0.2 * sampleRate);
+      expect(parseWavHeader(overridden.rawPayload).dataBytes / 2).toBe(offsets(small).total);
+    } finally {
+      await http.patch('/api/settings/', { inter_segment_silence: DEFAULT_GAP_SECONDS });
+    }
+  });
+
   it('SRT and VTT have one cue per segment at the WAV offsets (parsed by npm parsers)', async () => {
     const gap = Math.round(0.5 * sampleRate);
     const { starts } = offsets(gap);

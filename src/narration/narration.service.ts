@@ -4,12 +4,10 @@ import { parseWavHeader, WavInfo } from '../audio/engine/wav';
 import { MediaLayout } from '../media/media-layout';
 import type { Segment } from '../projects/segments/segment.types';
 import { SegmentsService } from '../projects/segments/segments.service';
+import { SettingsService } from '../settings/settings.service';
 import { NarrationAudioMissingError, NarrationSampleRatesDifferError } from './narration.errors';
 import { PartSource } from './narration-stream';
 import { buildTimeline, NarrationTimeline, TimelinePart } from './narration-timeline';
-
-/** The contract's default `inter_segment_silence`, in seconds. */
-export const DEFAULT_INTER_SEGMENT_SILENCE = 0.3;
 
 /** Sample rate of a narration with no audio at all (eSpeak's). */
 const EMPTY_NARRATION_SAMPLE_RATE = 22_050;
@@ -43,6 +41,7 @@ export class NarrationService {
   constructor(
     private readonly segments: SegmentsService,
     private readonly media: MediaLayout,
+    private readonly settings: SettingsService,
   ) {}
 
   /**
@@ -83,9 +82,9 @@ export class NarrationService {
     return { timeline: buildTimeline(parts, sampleRate, gapSeconds), sources };
   }
 
-  /** The pause between segments when the request names none. */
-  private defaultGapSeconds(): Promise<number> {
-    return Promise.resolve(DEFAULT_INTER_SEGMENT_SILENCE);
+  /** The pause between segments when the request names none: the `inter_segment_silence` setting. */
+  private async defaultGapSeconds(): Promise<number> {
+    return (await this.settings.get()).interSegmentSilence;
   }
 
   /** The header of a segment's WAV; null when it has none, or none that can be joined. */
