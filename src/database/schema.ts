@@ -85,7 +85,6 @@ export interface LogosTable {
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;
-export type NewProjectRow = Insertable<ProjectsTable>;
 export type SegmentRow = Selectable<SegmentsTable>;
 export type NewSegmentRow = Insertable<SegmentsTable>;
 export type SegmentRowUpdate = Updateable<SegmentsTable>;

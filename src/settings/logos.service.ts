@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError } from '../common/errors/domain.error';
+import { DomainError } from '../common/errors/domain.error';
 import { newId, parseId } from '../database/ids';
 import { MediaLayout } from '../media/media-layout';
 import { imageFormatOf, IMAGE_EXTENSIONS } from '../media/uploads/content-checks';
@@ -11,9 +11,9 @@ import type { Logo } from './settings.types';
 /** Largest logo accepted. */
 export const LOGO_MAX_BYTES = 5 * 1024 * 1024;
 
-export class LogoNotFoundError extends NotFoundError {
+export class LogoNotFoundError extends DomainError {
   constructor() {
-    super('Logo not found');
+    super('not_found', 'Logo not found');
   }
 }
 

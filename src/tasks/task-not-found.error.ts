@@ -1,8 +1,10 @@
-import { DomainError } from '../common/errors/domain.error';
-
-/** Raised when a task id is unknown (never created, or evicted). */
-export class TaskNotFoundError extends DomainError {
+/**
+ * Raised when a task id is unknown (never created, or evicted). Deliberately not a
+ * DomainError: `TaskNotFoundFilter` is the one place that turns it into an HTTP answer.
+ */
+export class TaskNotFoundError extends Error {
   constructor(readonly taskId: string) {
-    super('not_found', 'Task not found');
+    super('Task not found');
+    this.name = 'TaskNotFoundError';
   }
 }

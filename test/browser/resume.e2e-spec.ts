@@ -39,7 +39,7 @@ describe('web page: resume after a reload, two tabs (e2e, Chromium)', () => {
   const progressOf = async (page: Page) => ({
     value: await page
       .locator('#progress-bar')
-      .evaluate((element: { value: number }) => element.value),
+      .evaluate((element) => (element as unknown as { value: number }).value),
     text: await page.locator('#progress-text').innerText(),
   });
 

@@ -141,7 +141,7 @@ describe('web page in Chromium (e2e)', () => {
     await until(
       async () => {
         const sample = {
-          value: await bar.evaluate((element: { value: number }) => element.value),
+          value: await bar.evaluate((element) => (element as unknown as { value: number }).value),
           text: await progressText().innerText(),
         };
         const last = seen[seen.length - 1];

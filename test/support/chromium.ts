@@ -69,20 +69,21 @@ export async function until<T>(
 
 /** Resolves with the player's duration once its metadata has loaded (rejects on a media error). */
 export function audioDuration(audio: Locator): Promise<number> {
-  return audio.evaluate(
-    (
-      element: { readyState: number; duration: number; error: { code: number } | null } & {
-        addEventListener(type: string, listener: () => void, options?: { once: boolean }): void;
-      },
-    ) =>
-      new Promise<number>((resolve, reject) => {
-        if (element.readyState >= 1) return resolve(element.duration);
-        element.addEventListener('loadedmetadata', () => resolve(element.duration), { once: true });
-        element.addEventListener(
-          'error',
-          () => reject(new Error(`media error ${element.error?.code ?? '?'}`)),
-          { once: true },
-        );
-      }),
-  );
+  return audio.evaluate((node) => {
+    const element = node as unknown as {
+      readyState: number;
+      duration: number;
+      error: { code: number } | null;
+      addEventListener(type: string, listener: () => void, options?: { once: boolean }): void;
+    };
+    return new Promise<number>((resolve, reject) => {
+      if (element.readyState >= 1) return resolve(element.duration);
+      element.addEventListener('loadedmetadata', () => resolve(element.duration), { once: true });
+      element.addEventListener(
+        'error',
+        () => reject(new Error(`media error ${element.error?.code ?? '?'}`)),
+        { once: true },
+      );
+    });
+  });
 }

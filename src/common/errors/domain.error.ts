@@ -7,8 +7,6 @@ export type DomainErrorKind =
   | 'not_found'
   | 'conflict'
   | 'unavailable'
-  | 'too_large'
-  | 'rate_limited'
   | 'not_implemented';
 
 export interface DomainErrorOptions {
@@ -38,12 +36,5 @@ export class DomainError extends Error {
 export class RequestValidationError extends DomainError {
   constructor(details: Record<string, string[]>, message = 'Validation failed') {
     super('invalid', message, { details });
-  }
-}
-
-/** A generic missing resource ("Project not found", "Segment not found"...). */
-export class NotFoundError extends DomainError {
-  constructor(message: string) {
-    super('not_found', message);
   }
 }

@@ -7,8 +7,6 @@ const STATUS_OF: Record<DomainErrorKind, number> = {
   invalid: 400,
   not_found: 404,
   conflict: 409,
-  too_large: 413,
-  rate_limited: 429,
   unavailable: 503,
   not_implemented: 501,
 };

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { REQUEST_ID_HEADER } from '../logging/request-id';
+import { replyTaskNotFound } from '../../tasks/task-not-found.filter';
 import { sendError } from './error-reply';
 
 declare module 'fastify' {
@@ -34,8 +35,8 @@ export function answerFrameworkError(
   reply.headers(request.server.apiSecurityHeaders ?? {});
   reply.header(REQUEST_ID_HEADER, request.id);
   if (error.code === 'FST_ERR_BAD_URL') {
-    const taskRoute = TASK_ROUTE.test(request.raw.url ?? '');
-    return sendError(reply, 404, { error: taskRoute ? 'Task not found' : 'Not found' });
+    if (TASK_ROUTE.test(request.raw.url ?? '')) return replyTaskNotFound(reply);
+    return sendError(reply, 404, { error: 'Not found' });
   }
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     return sendError(reply, 414, { error: 'URI too long' });
