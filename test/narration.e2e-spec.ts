@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseSync, NodeCue } from 'subtitle';
 // @ts-expect-error -- webvtt-parser ships no type declarations
 import { WebVTTParser } from 'webvtt-parser';
 import { encodeWav, parseWavHeader } from '../src/audio/engine/wav';
+import { parseSegmentWords, serializeSegmentWords } from '../src/common/speech/word-boundary';
 import { MediaLayout } from '../src/media/media-layout';
 import { api, ProjectDetailJson, UNKNOWN_ID } from './support/story-api';
 import { taskFinished } from './support/tasks';
@@ -144,6 +145,88 @@ describe('whole-story narration export (e2e, real engine)', () => {
         text: cue.text,
       })),
     ).toEqual(expected);
+  });
+
+  it("?by=sentence times one cue per sentence from eSpeak's word boundaries", async () => {
+    const media = t.app.get(MediaLayout);
+    const recorded = project.segments.map((segment) =>
+      parseSegmentWords(readFileSync(media.audioWordsPath(project.id, segment.id), 'utf8')),
+    );
+    // Recorded with the audio, for the text and the WAV it belongs to.
+    recorded.forEach((words, i) => {
+      expect(words).toMatchObject({ text: STORY[i], sampleRate, sampleCount: pcm[i].length / 2 });
+      expect(words!.words.length).toBeGreaterThan(3);
+    });
+    const gap = Math.round(0.5 * sampleRate);
+    const { starts } = offsets(gap);
+    const ms = (samples: number) => Math.round((samples * 1000) / sampleRate);
+
+    const srt = await http.get(url('srt', '?gap_ms=500&by=sentence'));
+    expect(srt.statusCode).toBe(200);
+    const cues = parseSync(srt.body).filter((node): node is NodeCue => node.type === 'cue');
+    expect(cues.map((cue) => cue.data.text)).toEqual([
+      'The lighthouse keeper woke before the sun.',
+      'He climbed the stairs with a lamp.',
+      'Far out at sea, a small boat was lost in the fog.',
+      'He lit the great lamp, and its beam swept over the waves.',
+      'Was anyone out there?',
+      'The boat turned toward the light and found the harbour.',
+      'In the morning, the sailors brought him bread and thanks.',
+    ]);
+    // Each cue starts at its sentence's first word as eSpeak placed it in the narration.
+    const sentenceStarts = recorded.flatMap((words, i) =>
+      words!.words.filter((w, j) => j === 0 || w.sentenceStart).map((w) => starts[i] + w.sample),
+    );
+    expect(cues.map((cue) => cue.data.start)).toEqual(sentenceStarts.map(ms));
+    // The second sentence of segment 1 really starts after the pause eSpeak makes between
+    // sentences: the 100 ms before it are near silence, the 300 ms after it are speech.
+    const second = recorded[0]!.words.find((w, j) => j > 0 && w.sentenceStart)!;
+    const samples = new Int16Array(
+      pcm[0].buffer.slice(pcm[0].byteOffset, pcm[0].byteOffset + pcm[0].length),
+    );
+    const rms = (from: number, to: number) => {
+      let sum = 0;
+      for (let k = from; k < to; k++) sum += samples[k] * samples[k];
+      return Math.sqrt(sum / (to - from));
+    };
+    const tenth = Math.round(sampleRate / 10);
+    expect(rms(second.sample - tenth, second.sample)).toBeLessThan(
+      rms(second.sample, second.sample + 3 * tenth) / 10,
+    );
+
+    const vtt = await http.get(url('vtt', '?gap_ms=500&by=sentence'));
+    const tree = new WebVTTParser().parse(vtt.body, 'metadata');
+    expect(tree.errors).toEqual([]);
+    expect(tree.cues.map((cue: { startTime: number }) => Math.round(cue.startTime * 1000))).toEqual(
+      sentenceStarts.map(ms),
+    );
+  });
+
+  it('?by=sentence keeps one cue for a segment without recorded boundaries', async () => {
+    const media = t.app.get(MediaLayout);
+    const path = media.audioWordsPath(project.id, project.segments[0].id);
+    const saved = readFileSync(path);
+    try {
+      rmSync(path);
+      const srt = await http.get(url('srt', '?by=sentence'));
+      const texts = parseSync(srt.body)
+        .filter((node): node is NodeCue => node.type === 'cue')
+        .map((cue) => cue.data.text);
+      expect(texts.slice(0, 3)).toEqual([
+        STORY[0],
+        STORY[1],
+        'He lit the great lamp, and its beam swept over the waves.',
+      ]);
+      // Boundaries of another synthesis (a text edited since) are not used either.
+      const stale = parseSegmentWords(saved.toString('utf8'))!;
+      writeFileSync(path, serializeSegmentWords({ ...stale, text: 'Another text. Entirely.' }));
+      const again = await http.get(url('srt', '?by=sentence'));
+      expect(parseSync(again.body).filter((node) => node.type === 'cue')[0].data).toMatchObject({
+        text: STORY[0],
+      });
+    } finally {
+      writeFileSync(path, saved);
+    }
   });
 
   it('Range reads of the middle match the same bytes of a full read', async () => {

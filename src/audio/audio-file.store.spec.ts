@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseSegmentWords } from '../common/speech/word-boundary';
 import type { MediaLayout } from '../media/media-layout';
 import { AudioFileStore } from './audio-file.store';
 
@@ -13,6 +14,8 @@ describe('AudioFileStore', () => {
     const media = {
       mediaRoot: root,
       audioPath,
+      audioWordsPath: (p: string, s: string) =>
+        join(root, 'projects', p, 'audio', `${s}.words.json`),
       removeAudio: async () => undefined,
     } as unknown as MediaLayout;
     store = new AudioFileStore(media);
@@ -36,6 +39,21 @@ describe('AudioFileStore', () => {
     mkdirSync(join(root, 'projects', 'p1', 'audio', 's1.wav'), { recursive: true });
     await expect(store.write('p1', 's1', Buffer.from('x'))).rejects.toThrow();
     expect(readdirSync(join(root, 'projects', 'p1', 'audio'))).toEqual(['s1.wav']);
+  });
+
+  it('writes the word boundaries next to the WAV, and removes them when a synthesis has none', async () => {
+    const words = {
+      text: 'Hi. Yo.',
+      sampleRate: 22050,
+      sampleCount: 100,
+      words: [{ sample: 0, textStart: 0, textLength: 2, sentenceStart: true }],
+    };
+    await store.write('p1', 's1', Buffer.from('RIFF-data'), words);
+    const dir = join(root, 'projects', 'p1', 'audio');
+    expect(readdirSync(dir).sort()).toEqual(['s1.wav', 's1.words.json']);
+    expect(parseSegmentWords(readFileSync(join(dir, 's1.words.json'), 'utf8'))).toEqual(words);
+    await store.write('p1', 's1', Buffer.from('RIFF-other'));
+    expect(readdirSync(dir)).toEqual(['s1.wav']);
   });
 
   it('sweeps temporary files left by a crash, and only those', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
+import { SegmentWords, serializeSegmentWords } from '../common/speech/word-boundary';
 import { MediaLayout } from '../media/media-layout';
 
 /** Marks a WAV being written; a reader never sees such a name at a segment's path. */
@@ -18,18 +19,23 @@ export class AudioFileStore {
 
   constructor(private readonly media: MediaLayout) {}
 
-  /** Writes the WAV of a segment atomically; returns nothing on success, throws on failure. */
-  async write(projectId: string, segmentId: string, wav: Buffer): Promise<void> {
-    const target = this.media.audioPath(projectId, segmentId);
-    const temp = `${target}${TEMP_MARKER}${randomBytes(4).toString('hex')}`;
-    await mkdir(dirname(target), { recursive: true });
-    try {
-      await writeFile(temp, wav, { flush: true });
-      await rename(temp, target);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+  /**
+   * Writes the WAV of a segment atomically, and its word boundaries when the engine reported
+   * them (else removes older ones). The boundaries go first, each file by atomic rename; a
+   * reader pairs them with the WAV only when their text and sample count match it, so the two
+   * files never disagree unnoticed whichever step a crash stops. Throws on failure.
+   */
+  async write(
+    projectId: string,
+    segmentId: string,
+    wav: Buffer,
+    words?: SegmentWords,
+  ): Promise<void> {
+    const wordsPath = this.media.audioWordsPath(projectId, segmentId);
+    await mkdir(dirname(wordsPath), { recursive: true });
+    if (words) await writeAtomically(wordsPath, serializeSegmentWords(words));
+    else await rm(wordsPath, { force: true });
+    await writeAtomically(this.media.audioPath(projectId, segmentId), wav);
   }
 
   /** Removes a segment's WAV (when its segment vanished while it was being written). */
@@ -51,6 +57,17 @@ export class AudioFileStore {
     }
     if (removed > 0) this.logger.warn(`Removed ${removed} temporary WAV file(s) left by a crash`);
     return removed;
+  }
+}
+
+async function writeAtomically(target: string, data: Buffer | string): Promise<void> {
+  const temp = `${target}${TEMP_MARKER}${randomBytes(4).toString('hex')}`;
+  try {
+    await writeFile(temp, data, { flush: true });
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
   }
 }
 

@@ -299,7 +299,7 @@ export class SpeechGenerationService
   ): Promise<void> {
     let stage: 'synthesis' | 'file' | 'record' = 'synthesis';
     try {
-      const { samples, sampleRate } = await this.metrics.timeSynthesis(() =>
+      const { samples, sampleRate, words } = await this.metrics.timeSynthesis(() =>
         this.engine.synthesize(
           { text: segment.textContent, voice: voice.engineVoice, speed: voice.speed },
           { signal },
@@ -308,7 +308,18 @@ export class SpeechGenerationService
       // The engine is free: the next segment synthesizes while this one is written.
       releaseSlot();
       stage = 'file';
-      await this.files.write(segment.projectId, segment.id, encodeWav(samples, sampleRate));
+      const boundaries = words && {
+        text: segment.textContent,
+        sampleRate,
+        sampleCount: samples.length,
+        words,
+      };
+      await this.files.write(
+        segment.projectId,
+        segment.id,
+        encodeWav(samples, sampleRate),
+        boundaries,
+      );
       const duration = durationOf(samples, sampleRate);
       stage = 'record';
       const completed = {

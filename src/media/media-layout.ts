@@ -24,6 +24,7 @@ const UPLOAD_NAME = /^[0-9a-f-]{36}\.(jpg|png|webp|ttf|otf)$/;
  * ```
  * <dataDir>/media/projects/{projectId}/audio/{segmentId}.wav
  *        → /media/projects/{projectId}/audio/{segmentId}.wav
+ * <dataDir>/media/projects/{projectId}/audio/{segmentId}.words.json   (word boundaries)
  * <dataDir>/media/projects/{projectId}/images/{uuid}.{jpg|png|webp}   (segment images)
  * <dataDir>/media/logos/{uuid}.{png|webp|jpg}
  * <dataDir>/media/fonts/{uuid}.{ttf|otf}
@@ -55,6 +56,20 @@ export class MediaLayout {
   /** Absolute path of a segment's WAV. */
   audioPath(projectId: string, segmentId: string): string {
     return join(this.mediaRoot, this.audioMediaPath(projectId, segmentId));
+  }
+
+  /**
+   * Absolute path of a segment's word boundaries, next to its WAV
+   * (`projects/{pid}/audio/{sid}.words.json`); see `SegmentWords`.
+   */
+  audioWordsPath(projectId: string, segmentId: string): string {
+    return join(
+      this.mediaRoot,
+      'projects',
+      safeId(projectId),
+      'audio',
+      `${safeId(segmentId)}.words.json`,
+    );
   }
 
   /**
@@ -97,9 +112,10 @@ export class MediaLayout {
     await this.removeQuietly(this.projectDir(projectId), true);
   }
 
-  /** Deletes a segment's WAV; a file that is not there is fine. */
+  /** Deletes a segment's WAV and its word boundaries; a file that is not there is fine. */
   async removeAudio(projectId: string, segmentId: string): Promise<void> {
     await this.removeQuietly(this.audioPath(projectId, segmentId), false);
+    await this.removeQuietly(this.audioWordsPath(projectId, segmentId), false);
   }
 
   /**

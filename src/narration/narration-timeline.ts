@@ -99,13 +99,23 @@ export function formatSubtitles(cues: readonly SubtitleCue[], format: SubtitleFo
   );
 }
 
-/** Sentences of a part: where each starts (in samples) and its text. */
+/**
+ * Sentences of a part: where each starts (in samples) and its text. The text is cut at the
+ * last space before the next sentence's first word, so that an opening quote or bracket goes
+ * with its sentence; the first sentence also takes any text before its first word.
+ */
 function sentencesOf(part: TimelinePart): { sample: number; text: string }[] {
   const starts = (part.words ?? []).filter((word, i) => i === 0 || word.sentenceStart);
+  const cuts = starts.map((word, i) => {
+    if (i === 0) return 0;
+    const before = part.text.slice(starts[i - 1].textStart + 1, word.textStart);
+    const space = before.search(/\s\S*$/);
+    return space === -1 ? word.textStart : starts[i - 1].textStart + 1 + space;
+  });
   return starts
     .map((word, i) => ({
       sample: word.sample,
-      text: oneLine(part.text.slice(word.textStart, starts[i + 1]?.textStart ?? part.text.length)),
+      text: oneLine(part.text.slice(cuts[i], cuts[i + 1] ?? part.text.length)),
     }))
     .filter((sentence) => sentence.text !== '');
 }

@@ -112,11 +112,13 @@ export class NarrationController {
     format: SubtitleFormat,
     reply: FastifyReply,
   ): Promise<void> {
+    const by = query.by ?? 'segment';
     const { timeline } = await this.narration.plan(id, {
       gapMs: query.gap_ms,
       skipMissing: query.skip_missing,
+      words: by === 'sentence',
     });
-    const body = formatSubtitles(subtitleCues(timeline, query.by ?? 'segment'), format);
+    const body = formatSubtitles(subtitleCues(timeline, by), format);
     reply
       .header('content-type', SUBTITLE_TYPES[format])
       .header('content-disposition', `attachment; filename="narration.${format}"`)

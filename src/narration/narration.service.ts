@@ -1,6 +1,7 @@
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { Injectable } from '@nestjs/common';
 import { parseWavHeader, WavInfo } from '../audio/engine/wav';
+import { parseSegmentWords, WordBoundary } from '../common/speech/word-boundary';
 import { MediaLayout } from '../media/media-layout';
 import type { Segment } from '../projects/segments/segment.types';
 import { SegmentsService } from '../projects/segments/segments.service';
@@ -23,6 +24,8 @@ export interface NarrationOptions {
   gapMs?: number;
   /** Leave out segments without audio instead of refusing. */
   skipMissing?: boolean;
+  /** Read the word boundaries recorded with each segment's audio (for sentence cues). */
+  words?: boolean;
 }
 
 /** What is needed to stream a narration or time its subtitles. */
@@ -55,6 +58,12 @@ export class NarrationService {
     const missing = segments.filter((_, i) => probed[i] === null).map((segment) => segment.id);
     if (missing.length > 0 && !options.skipMissing) throw new NarrationAudioMissingError(missing);
 
+    const words = options.words
+      ? await mapLimited(segments, PROBE_CONCURRENCY, (segment, i) =>
+          probed[i] ? this.wordsOf(segment, probed[i]) : Promise.resolve(null),
+        )
+      : [];
+
     const parts: TimelinePart[] = [];
     const sources = new Map<string, PartSource>();
     const byRate: Record<string, string[]> = {};
@@ -67,7 +76,7 @@ export class NarrationService {
         text: segment.textContent,
         sampleRate: wav.sampleRate,
         sampleCount: wav.dataBytes / 2,
-        words: null,
+        words: words[i] ?? null,
       });
       sources.set(segment.id, {
         path: this.media.audioPath(segment.projectId, segment.id),
@@ -85,6 +94,27 @@ export class NarrationService {
   /** The pause between segments when the request names none: the `inter_segment_silence` setting. */
   private async defaultGapSeconds(): Promise<number> {
     return (await this.settings.get()).interSegmentSilence;
+  }
+
+  /**
+   * The word boundaries recorded with a segment's audio, when they belong to it: synthesized
+   * from the segment's current text, into a WAV of exactly this rate and length. Else null
+   * (engine without word events, text edited since, or a file of another synthesis).
+   */
+  private async wordsOf(segment: Segment, wav: WavInfo): Promise<WordBoundary[] | null> {
+    let json: string;
+    try {
+      json = await readFile(this.media.audioWordsPath(segment.projectId, segment.id), 'utf8');
+    } catch {
+      return null;
+    }
+    const recorded = parseSegmentWords(json);
+    const matches =
+      recorded !== null &&
+      recorded.text === segment.textContent &&
+      recorded.sampleRate === wav.sampleRate &&
+      recorded.sampleCount === wav.dataBytes / 2;
+    return matches ? [...recorded.words] : null;
   }
 
   /** The header of a segment's WAV; null when it has none, or none that can be joined. */
@@ -114,14 +144,14 @@ export class NarrationService {
 async function mapLimited<T, R>(
   items: readonly T[],
   limit: number,
-  work: (item: T) => Promise<R>,
+  work: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await work(items[i]);
+      results[i] = await work(items[i], i);
     }
   });
   await Promise.all(lanes);

@@ -65,7 +65,8 @@ const TEST_HOOKS = process.env.STORYFLOW_TEST_HOOKS === '1';
  * @property {Int32Array} [barrier] SharedArrayBuffer-backed counter so each worker takes one warmup
  * @property {number} [parties] number of workers the barrier waits for
  *
- * @typedef {{ samples: Int16Array, sampleRate: number }} SynthesisOutput
+ * @typedef {{ sample: number, textStart: number, textLength: number, sentenceStart: boolean }} WordBoundary
+ * @typedef {{ samples: Int16Array, sampleRate: number, words: WordBoundary[] }} SynthesisOutput
  * @typedef {{ sampleRate: number, voices: { name: string, identifier: string }[] }} WarmupOutput
  */
 
@@ -141,12 +142,15 @@ async function synthesize({ text, voice, rate, progressPort, cancelFlag }) {
     let total = 0;
     let aborted = false;
     let lastProgressAt = 0;
+    const sampleRate = w.get_samplerate();
+    const words = new WordRecorder(text, sampleRate);
     try {
       w.synthesize(text, (/** @type {Int16Array} */ samples, /** @type {any[]} */ events) => {
         if (cancelFlag && Atomics.load(cancelFlag, CANCEL) !== 0) {
           aborted = true;
           return true; // tells eSpeak to stop; the engine stays usable for the next task
         }
+        words.add(events);
         // The chunk is a view into the WASM heap, reused by the next callback: copy it.
         chunks.push(samples.slice());
         total += samples.length;
@@ -172,7 +176,7 @@ async function synthesize({ text, voice, rate, progressPort, cancelFlag }) {
       samples.set(chunk, offset);
       offset += chunk.length;
     }
-    return move(new SynthesisTransfer(samples, w.get_samplerate()));
+    return move(new SynthesisTransfer(samples, sampleRate, words.boundaries(total)));
   } finally {
     progressPort?.close();
   }
@@ -183,17 +187,64 @@ async function synthesize({ text, voice, rate, progressPort, cancelFlag }) {
  * samples while the samples' buffer is moved to the main thread instead of copied.
  */
 class SynthesisTransfer {
-  /** @param {Int16Array} samples @param {number} sampleRate */
-  constructor(samples, sampleRate) {
+  /** @param {Int16Array} samples @param {number} sampleRate @param {WordBoundary[]} words */
+  constructor(samples, sampleRate, words) {
     this.samples = samples;
     this.sampleRate = sampleRate;
+    this.words = words;
   }
   get [transferableSymbol]() {
     return this.samples.buffer;
   }
   /** @returns {SynthesisOutput} */
   get [valueSymbol]() {
-    return { samples: this.samples, sampleRate: this.sampleRate };
+    return { samples: this.samples, sampleRate: this.sampleRate, words: this.words };
+  }
+}
+
+/**
+ * Word boundaries from eSpeak's events: a 'word' event gives the word's place in the text
+ * (`text_position`, 1-based, in code points; `word_length` in code points) and in the audio
+ * (`audio_position`, milliseconds from the start); a 'sentence' event at the same text position
+ * comes just before the first word of each sentence. Positions are turned into UTF-16 offsets
+ * (what JavaScript strings index) and sample indexes.
+ */
+class WordRecorder {
+  /** @param {string} text @param {number} sampleRate */
+  constructor(text, sampleRate) {
+    this.sampleRate = sampleRate;
+    /** UTF-16 offset of each code point, plus the text's length at the end. */
+    this.offsets = [];
+    let offset = 0;
+    for (const char of text) {
+      this.offsets.push(offset);
+      offset += char.length;
+    }
+    this.offsets.push(offset);
+    /** @type {WordBoundary[]} */
+    this.words = [];
+    this.sentenceAt = -1;
+  }
+
+  /** @param {any[]} events */
+  add(events) {
+    for (const event of events) {
+      if (event.type === 'sentence') this.sentenceAt = event.text_position;
+      if (event.type !== 'word') continue;
+      const first = Math.min(Math.max(0, event.text_position - 1), this.offsets.length - 1);
+      const last = Math.min(first + Math.max(0, event.word_length), this.offsets.length - 1);
+      this.words.push({
+        sample: Math.round((Math.max(0, event.audio_position) * this.sampleRate) / 1000),
+        textStart: this.offsets[first],
+        textLength: this.offsets[last] - this.offsets[first],
+        sentenceStart: this.words.length === 0 || event.text_position === this.sentenceAt,
+      });
+    }
+  }
+
+  /** @param {number} totalSamples @returns {WordBoundary[]} */
+  boundaries(totalSamples) {
+    return this.words.map((word) => ({ ...word, sample: Math.min(word.sample, totalSamples) }));
   }
 }
 

@@ -1,3 +1,5 @@
+import type { WordBoundary } from '../../common/speech/word-boundary';
+
 /** What to say and how; the engine knows nothing about projects or segments. */
 export interface SynthesisRequest {
   text: string;
@@ -11,6 +13,11 @@ export interface SynthesisRequest {
 export interface SynthesisResult {
   samples: Int16Array;
   sampleRate: number;
+  /**
+   * Where each word begins in `samples`, in text order, when the engine reports it (eSpeak's
+   * word events); absent otherwise. Used to time subtitles by sentence.
+   */
+  words?: WordBoundary[];
 }
 
 export interface SynthesisOptions {
