@@ -93,9 +93,11 @@ describe('audio generation with the real engine (e2e)', () => {
       expect(served.headers['content-type']).toBe('audio/wav');
       expect(served.rawPayload.length).toBe(44 + wav.dataBytes);
     }
-    // Atomic writes leave no temporary file behind.
+    // Atomic writes leave no temporary file behind: each WAV and its word boundaries.
     const files = readdirSync(join(t.dataDir, 'media', 'projects', project.id, 'audio'));
-    expect(files.sort()).toEqual(detail.segments.map((s: { id: string }) => `${s.id}.wav`).sort());
+    expect(files.sort()).toEqual(
+      detail.segments.flatMap((s: { id: string }) => [`${s.id}.wav`, `${s.id}.words.json`]).sort(),
+    );
   });
 
   it('a segment whose WAV cannot be written fails alone; the others complete', async () => {
