@@ -1,5 +1,5 @@
 import { SynthesisAbortedError, SynthesisFailedError } from '../src/audio/engine/tts-engine.errors';
-import { MetricsService } from '../src/metrics/metrics.service';
+import { SynthesisMetrics } from '../src/audio/synthesis.metrics';
 import { TaskManagerService } from '../src/tasks/task-manager.service';
 import { taskFinished } from './support/tasks';
 import { useTestApp } from './support/test-app';
@@ -82,8 +82,8 @@ describe('GET /metrics (e2e)', () => {
     expect(count(after, 404) - count(before, 404)).toBe(1);
   });
 
-  it('segment synthesis times: a histogram by outcome, fed through MetricsService', async () => {
-    const metrics = t.app.get(MetricsService);
+  it("segment synthesis times: a histogram by outcome, fed through the audio module's SynthesisMetrics", async () => {
+    const metrics = t.app.get(SynthesisMetrics);
     metrics.observeSegment(0.3, 'completed');
     await expect(metrics.timeSynthesis(() => Promise.resolve('samples'))).resolves.toBe('samples');
     const aborted = new SynthesisAbortedError();

@@ -1,3 +1,4 @@
+import { GenerationRoute } from '../common/http/route-behaviour';
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -30,6 +31,7 @@ export class AudioController {
   constructor(private readonly generation: SpeechGenerationService) {}
 
   @Post('segments/:id/generate-audio')
+  @GenerationRoute()
   @HttpCode(202)
   @ApiOperation({ summary: "Synthesize one segment's narration in the background" })
   @ApiAcceptedResponse({ type: SegmentGenerationAcceptedDto })
@@ -46,6 +48,7 @@ export class AudioController {
   }
 
   @Post('projects/:id/generate-all-audio')
+  @GenerationRoute()
   @ApiOperation({ summary: "Synthesize a project's segments in order, in the background" })
   @ApiBody({ type: GenerateAllAudioDto, required: false })
   @ApiAcceptedResponse({ type: ProjectGenerationAcceptedDto })

@@ -9,6 +9,7 @@ import { AudioController } from './audio.controller';
 import { VoicePreviewController } from './voice-preview.controller';
 import { VoicePreviewService } from './voice-preview.service';
 import { AudioFileStore } from './audio-file.store';
+import { SynthesisMetrics } from './synthesis.metrics';
 import { EspeakTtsEngine } from './engine/espeak-tts.engine';
 import { TtsEngine } from './engine/tts-engine.port';
 import { engineScheduler, FairScheduler } from './fair-scheduler';
@@ -44,8 +45,9 @@ import {
     { provide: FairScheduler, inject: [TtsEngine], useFactory: engineScheduler },
     AudioFileStore,
     SpeechGenerationService,
+    SynthesisMetrics,
     VoicePreviewService,
   ],
-  exports: [TtsEngine, SpeechGenerationService],
+  exports: [TtsEngine, SpeechGenerationService, SynthesisMetrics],
 })
 export class AudioModule {}

@@ -1,5 +1,5 @@
 import type { MediaLayout } from '../media/media-layout';
-import { MetricsService } from '../metrics/metrics.service';
+import { SynthesisMetrics } from './synthesis.metrics';
 import type { Segment } from '../projects/segments/segment.types';
 import type { SegmentsService } from '../projects/segments/segments.service';
 import type { SettingsService } from '../settings/settings.service';
@@ -92,7 +92,7 @@ describe('SpeechGenerationService (fake engine)', () => {
       settings,
       files,
       media,
-      new MetricsService(),
+      new SynthesisMetrics(),
     );
     service.onApplicationBootstrap();
   }

@@ -9,9 +9,9 @@ import {
   Optional,
 } from '@nestjs/common';
 import { MediaLayout } from '../media/media-layout';
-import { MetricsService } from '../metrics/metrics.service';
 import type { Segment } from '../projects/segments/segment.types';
 import { SegmentsService } from '../projects/segments/segments.service';
+import { SynthesisMetrics } from './synthesis.metrics';
 import { SettingsService } from '../settings/settings.service';
 import { TaskManagerService } from '../tasks/task-manager.service';
 import { TaskClaimConflictError } from '../tasks/task.errors';
@@ -94,7 +94,7 @@ export class SpeechGenerationService
     private readonly settings: SettingsService,
     private readonly files: AudioFileStore,
     private readonly media: MediaLayout,
-    private readonly metrics: MetricsService,
+    private readonly metrics: SynthesisMetrics,
     @Optional() @Inject(GENERATION_OPTIONS) options?: GenerationOptions,
     // The engine's one scheduler, shared with the voice preview (AudioModule provides it).
     @Optional() scheduler?: FairScheduler,

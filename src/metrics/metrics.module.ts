@@ -1,26 +1,22 @@
-import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import '../common/http/route-behaviour';
 import { AudioModule } from '../audio/audio.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { PipelineMetricsCollector } from './pipeline-metrics.collector';
 
-/** The status route as Fastify declares it (global prefix included). */
-export const TASK_STATUS_ROUTE = '/api/tasks/:task_id/status';
-
 /**
- * Prometheus metrics at `/metrics`. Global, so that any service can inject MetricsService
- * to record an event (SpeechGenerationService: segment synthesis times) without an import
- * cycle with the modules this one reads at scrape time.
+ * Prometheus metrics at `/metrics`. It reads the modules it reports on (their public counters
+ * at scrape time, the registries they own) and nothing depends on it: audio records its
+ * synthesis times in its own `SynthesisMetrics`.
  */
-@Global()
 @Module({
   imports: [TasksModule, AudioModule],
   controllers: [MetricsController],
   providers: [MetricsService, PipelineMetricsCollector],
-  exports: [MetricsService],
 })
 export class MetricsModule implements OnModuleInit {
   constructor(
@@ -28,11 +24,11 @@ export class MetricsModule implements OnModuleInit {
     private readonly metrics: MetricsService,
   ) {}
 
-  /** Counts status requests in a Fastify hook: a string comparison per request, no Nest layer. */
+  /** Counts status requests in a Fastify hook: a property read per request, no Nest layer. */
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     fastify?.addHook('onResponse', (request, reply, done) => {
-      if (request.routeOptions.url === TASK_STATUS_ROUTE) {
+      if (request.routeOptions.config.statusPoll) {
         this.metrics.countStatusRequest(reply.statusCode);
       }
       done();

@@ -34,6 +34,7 @@ import { ListTasksQuery } from './dto/list-tasks.query';
 import { TaskPageDto, TaskStatusDto, TaskSummaryDto } from './dto/task-status.dto';
 import { TaskManagerService } from './task-manager.service';
 import { TaskNotFoundFilter } from './task-not-found.filter';
+import { StatusPollRoute } from '../common/http/route-behaviour';
 
 /** Seconds a poller should wait between polls of an unfinished task (StoryFlow polls every 2 s). */
 const POLL_AFTER_SECONDS = '2';
@@ -69,6 +70,7 @@ export class TaskStatusController {
   }
 
   @Get(':task_id/status')
+  @StatusPollRoute()
   @ApiOperation({ summary: 'Status of a background task (polled by the UI every 2 s)' })
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag of a previous answer' })
   @ApiOkResponse({ type: TaskStatusDto })

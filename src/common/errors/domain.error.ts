@@ -3,11 +3,7 @@
  * the API exception filter is the one place that turns a kind into a status code.
  */
 export type DomainErrorKind =
-  | 'invalid'
-  | 'not_found'
-  | 'conflict'
-  | 'unavailable'
-  | 'not_implemented';
+  'invalid' | 'not_found' | 'conflict' | 'unavailable' | 'not_implemented';
 
 export interface DomainErrorOptions {
   /** Extra, client-safe context (for validation: messages keyed by field name). */

@@ -3,26 +3,20 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Params } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
 import { pinoHttp, type Options } from 'pino-http';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Whether this route's requests are logged (request-logging.ts); unset: by the path. */
-    requestLog?: boolean;
-  }
-}
-
-/** The status poll as Fastify declares it: the hot path, never logged per request. */
-const STATUS_POLL = { method: 'GET', url: '/api/tasks/:task_id/status' } as const;
+import '../http/route-behaviour';
 
 /** The API is logged; static files (page, media) and `/metrics` are not. */
 const isApiPath = (path: string): boolean => path === '/api' || path.startsWith('/api/');
 
-/** Whether a declared route is logged; `undefined` for catch-alls (decided by each request's path). */
-export function isLoggedRoute(route: Pick<RouteOptions, 'method' | 'url'>): boolean | undefined {
+/**
+ * Whether a declared route is logged: as its `@RouteConfig` says (the status poll says no),
+ * else by its path; `undefined` for catch-alls (decided by each request's path).
+ */
+export function isLoggedRoute(
+  route: Pick<RouteOptions, 'url'> & { config?: { requestLog?: boolean } },
+): boolean | undefined {
+  if (route.config?.requestLog !== undefined) return route.config.requestLog;
   if (route.url.includes('*')) return undefined;
-  const methods = Array.isArray(route.method) ? route.method : [route.method];
-  if (route.url === STATUS_POLL.url && methods.every((m) => m === 'GET' || m === 'HEAD'))
-    return false;
   return isApiPath(route.url);
 }
 

@@ -1,5 +1,4 @@
 import rateLimit from '@fastify/rate-limit';
-import { Logger } from '@nestjs/common';
 import type {
   FastifyInstance,
   FastifyReply,
@@ -8,16 +7,7 @@ import type {
   RouteOptions,
 } from 'fastify';
 import { sendError } from '../http/error-reply';
-
-/**
- * The routes that start speech synthesis, as Fastify declares them (global prefix included).
- * They share one budget per client: a "generate all" and single-segment generations count
- * against the same limit. Task polling and everything else are never limited.
- */
-export const GENERATION_ROUTES: ReadonlySet<string> = new Set([
-  '/api/segments/:id/generate-audio',
-  '/api/projects/:id/generate-all-audio',
-]);
+import '../http/route-behaviour';
 
 const WINDOW_MS = 60_000;
 
@@ -26,9 +16,10 @@ const WINDOW_MS = 60_000;
  * `request.ip`, so behind a proxy set TRUST_PROXY) with @fastify/rate-limit's store, and
  * answers the extra ones `429 {"error": ...}` with `Retry-After`, in the API's error shape.
  *
- * Nest declares the routes, so the limiter is attached to each matching route by an
- * `onRoute` hook (it must be registered before the routes are); the other routes carry no
- * hook at all. The 429 is sent here rather than thrown, so it does not depend on which error
+ * The routes say they start synthesis (`@GenerationRoute()`, route-behaviour.ts); they share
+ * one budget per client, so a "generate all" and single-segment generations count against the
+ * same limit. The limiter is attached to each of them by an `onRoute` hook (it must be
+ * registered before the routes are); the other routes, task polling included, carry no hook. The 429 is sent here rather than thrown, so it does not depend on which error
  * handler a route captured.
  */
 export async function registerGenerationRateLimit(
@@ -60,20 +51,9 @@ export async function registerGenerationRateLimit(
     return reply;
   };
 
-  const limited = new Set<string>();
   fastify.addHook('onRoute', (route: RouteOptions) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (!GENERATION_ROUTES.has(route.url) || !methods.includes('POST')) return;
+    if (!route.config?.generation) return;
     route.onRequest = [...toArray(route.onRequest), limitGeneration];
-    limited.add(route.url);
-  });
-  fastify.addHook('onReady', (done) => {
-    // A renamed route would silently lose its limit: say so at start.
-    for (const url of GENERATION_ROUTES) {
-      if (!limited.has(url))
-        new Logger('RateLimit').warn(`No route ${url}: it is not rate limited`);
-    }
-    done();
   });
 }
 
