@@ -8,6 +8,8 @@ const base = {
   transformIgnorePatterns: [`node_modules/(?!(${esmDeps.join('|')})/)`],
   setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
 };
+/** e2e files run a second time on PostgreSQL (`npm test` runs both). */
+const POSTGRES_E2E = ['projects', 'segments', 'settings', 'database', 'repositories'];
 module.exports = {
   // A generous bound for tests that drive the real engine on a shared 2-core machine: they
   // wait for events, and this limit only stops a hung test.
@@ -15,5 +17,14 @@ module.exports = {
   projects: [
     { ...base, displayName: 'unit', rootDir: '.', roots: ['<rootDir>/src'], testRegex: '.*\\.spec\\.ts$' },
     { ...base, displayName: 'e2e', rootDir: '.', testRegex: 'test/.*\\.e2e-spec\\.ts$' },
+    // The storage-facing e2e files again, each app on a fresh PostgreSQL database (issue 13).
+    // Never skipped: without a server at TEST_POSTGRES_URL (127.0.0.1:5432 by default) they fail.
+    {
+      ...base,
+      displayName: 'e2e-postgres',
+      rootDir: '.',
+      testRegex: `test/(${POSTGRES_E2E.join('|')})\\.e2e-spec\\.ts$`,
+      setupFiles: [...base.setupFiles, '<rootDir>/test/support/postgres-project.ts'],
+    },
   ],
 };

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DynamicModule } from '@nestjs/common';
 import { ConfigModule, registerAs } from '@nestjs/config';
 import { plainToInstance, Transform } from 'class-transformer';
@@ -15,6 +15,7 @@ import {
   validateSync,
   ValidateBy,
 } from 'class-validator';
+import { DATABASE_FILE_NAME } from '../database/database.constants';
 
 const integer = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -47,6 +48,27 @@ function IsTrustProxy(): PropertyDecorator {
   });
 }
 
+/** DATABASE_URL: a `postgres://` or `postgresql://` URL that Node can parse. */
+function IsDatabaseUrl(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDatabaseUrl',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parsePostgresUrl(value) !== null,
+      defaultMessage: () =>
+        'must be a postgres:// or postgresql:// URL (leave DATABASE_URL unset for the SQLite file under DATA_DIR)',
+    },
+  });
+}
+
+function parsePostgresUrl(value: string): URL | null {
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === 'postgres:' || url.protocol === 'postgresql:' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /**
@@ -69,6 +91,9 @@ class EnvironmentVariables {
   @Transform(integer) @IsInt() @Min(1) @Max(100_000) RATE_LIMIT_GENERATION_PER_MINUTE = 60;
   @IsTrustProxy() TRUST_PROXY = 'false';
   @Transform(integer) @IsInt() @Min(0) HEALTH_MIN_FREE_DISK_MB = 100;
+  /** Absent: the SQLite file under DATA_DIR. `postgres://` or `postgresql://`: that server. */
+  @IsOptional() @IsDatabaseUrl() DATABASE_URL?: string = undefined;
+  @Transform(integer) @IsInt() @Min(1) @Max(1000) DATABASE_POOL_MAX = 10;
 }
 
 /** Validated, typed configuration of the whole service; `process.env` is read only here. */
@@ -98,7 +123,20 @@ export interface AppConfig {
   taskMaxRetained: number;
   /** Seconds in-flight segments may take to finish on SIGTERM. */
   shutdownGraceSeconds: number;
+  /** Where projects, segments, settings, logos and task records are stored. */
+  database: DatabaseConfig;
 }
+
+/**
+ * The database: the SQLite file `<dataDir>/storyflow.db` (DATABASE_URL unset), or the
+ * PostgreSQL server of DATABASE_URL through a pool of at most `poolMax` connections.
+ */
+export type DatabaseConfig =
+  | { dialect: 'sqlite'; file: string }
+  | { dialect: 'postgres'; url: string; poolMax: number };
+
+/** Variables whose value may hold a password: an error names them without their value. */
+const SECRET_VARIABLES = new Set(['DATABASE_URL']);
 
 /** Validates raw environment variables; throws one readable error listing every bad value. */
 export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
@@ -107,7 +145,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (errors.length > 0) {
     const lines = errors.map(
       (e) =>
-        `  ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+        `  ${e.property}=${SECRET_VARIABLES.has(e.property) ? '(not shown)' : JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
     );
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
@@ -127,6 +165,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
     taskRetentionSeconds: vars.TASK_RETENTION_SECONDS,
     taskMaxRetained: vars.TASK_MAX_RETAINED,
     shutdownGraceSeconds: vars.SHUTDOWN_GRACE_SECONDS,
+    database: vars.DATABASE_URL
+      ? { dialect: 'postgres', url: vars.DATABASE_URL.trim(), poolMax: vars.DATABASE_POOL_MAX }
+      : { dialect: 'sqlite', file: join(resolve(vars.DATA_DIR), DATABASE_FILE_NAME) },
   };
 }
 

@@ -5,10 +5,13 @@ import type { DatabaseSchema } from './schema';
 /** DI token of the application's `Kysely<DatabaseSchema>` instance. */
 export const DATABASE = Symbol('DATABASE');
 
+/** DI token of the pg `Pool` behind DATABASE in the PostgreSQL mode; null with SQLite. */
+export const DATABASE_POOL = Symbol('DATABASE_POOL');
+
 /** DI token of the migrations applied at start (`Record<name, Migration>`). */
 export const DATABASE_MIGRATIONS = Symbol('DATABASE_MIGRATIONS');
 
-/** The typed query builder over `storyflow.db`. */
+/** The typed query builder over the configured database (SQLite file or PostgreSQL). */
 export type Database = Kysely<DatabaseSchema>;
 
 /** Injects the application's Kysely instance. */

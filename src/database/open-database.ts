@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Logger } from '@nestjs/common';
 import SQLite from 'better-sqlite3';
+import pg, { type Pool } from 'pg';
 import {
   CompiledQuery,
   DatabaseConnection,
@@ -10,10 +11,12 @@ import {
   Migration,
   MigrationProvider,
   Migrator,
+  PostgresDialect,
   SqliteDialect,
   SqliteDialectConfig,
   SqliteDriver,
 } from 'kysely';
+import type { DatabaseConfig } from '../config/app.config';
 import type { Database } from './database.constants';
 import type { DatabaseSchema } from './schema';
 
@@ -47,11 +50,28 @@ class StoryflowSqliteDialect extends SqliteDialect {
   }
 }
 
+/** What `openDatabase` opened: the Kysely instance and, for PostgreSQL, its connection pool. */
+export interface OpenedDatabase {
+  db: Database;
+  /** The pg pool behind `db` (PostgreSQL only): metrics read its counts. */
+  pool: Pool | null;
+}
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openDatabase(
+  config: DatabaseConfig,
+  migrations: Readonly<Record<string, Migration>>,
+  logger = new Logger('Database'),
+): Promise<OpenedDatabase> {
+  if (config.dialect === 'postgres') return openPostgres(config.url, config.poolMax, migrations, logger);
+  return { db: await openSqlite(config.file, migrations, logger), pool: null };
+}
+
 /**
  * Opens (creating it and its folder if needed) the SQLite file, sets the pragmas and brings
  * the schema up to date. Throws, with the database closed, if a migration fails.
  */
-export async function openDatabase(
+export async function openSqlite(
   file: string,
   migrations: Readonly<Record<string, Migration>>,
   logger = new Logger('Database'),
@@ -69,6 +89,55 @@ export async function openDatabase(
   const db = new Kysely<DatabaseSchema>({
     dialect: new StoryflowSqliteDialect({ database: sqlite }),
   });
+  await migrate(db, migrations, logger);
+  return db;
+}
+
+/** OID of `timestamptz`. */
+const TIMESTAMPTZ_OID = 1184;
+
+/**
+ * `timestamptz` values come back as the ISO 8601 strings the domain uses (the SQLite mode
+ * stores exactly those), not as `Date`s; every other type as pg parses it by default.
+ */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === TIMESTAMPTZ_OID && format !== 'binary') {
+      const parseDate = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (v: string) => Date;
+      return (value: string) => parseDate(value).toISOString();
+    }
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/**
+ * Connects a pool to the PostgreSQL server of `url` and brings the schema up to date.
+ * Kysely's Migrator holds a PostgreSQL advisory lock (`pg_advisory_lock`) while it migrates, in
+ * one transaction: processes starting at once wait for each other, and the later ones find
+ * nothing left to do. Throws, with the pool closed, if the server cannot be reached or a
+ * migration fails.
+ */
+export async function openPostgres(
+  url: string,
+  poolMax: number,
+  migrations: Readonly<Record<string, Migration>>,
+  logger = new Logger('Database'),
+): Promise<OpenedDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, types: pgTypes });
+  // An idle client losing its server (restart, network) emits 'error' on the pool; without a
+  // listener that would end the process. The next query gets a new connection.
+  pool.on('error', (error) => logger.warn(`Idle PostgreSQL connection lost: ${error.message}`));
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  await migrate(db, migrations, logger);
+  return { db, pool };
+}
+
+/** Applies the migrations not applied yet; closes the database and throws if one fails. */
+async function migrate(
+  db: Database,
+  migrations: Readonly<Record<string, Migration>>,
+  logger: Logger,
+): Promise<void> {
   // Numbered migrations come from branches that land in any order (004 may land before 003):
   // a database that already has a later one still gets an earlier one added after it.
   const migrator = new Migrator({
@@ -76,7 +145,14 @@ export async function openDatabase(
     provider: new StaticMigrationProvider(migrations),
     allowUnorderedMigrations: true,
   });
-  const { error, results = [] } = await migrator.migrateToLatest();
+  let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
+  try {
+    outcome = await migrator.migrateToLatest();
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const { error, results = [] } = outcome;
   for (const result of results) {
     if (result.status === 'Success') logger.log(`Applied migration ${result.migrationName}`);
     if (result.status === 'Error') logger.error(`Migration ${result.migrationName} failed`);
@@ -85,5 +161,4 @@ export async function openDatabase(
     await db.destroy();
     throw error instanceof Error ? error : new Error(`Migration failed: ${String(error)}`);
   }
-  return db;
 }

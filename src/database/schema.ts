@@ -1,8 +1,12 @@
 import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 
 /**
- * The tables of `storyflow.db`, as Kysely sees them. Column names are the SQL ones
- * (snake_case); repositories map rows to camelCase domain objects.
+ * The tables, as Kysely sees them, in the SQLite file and in PostgreSQL alike. Column names
+ * are the SQL ones (snake_case); repositories map rows to camelCase domain objects.
+ * Types that differ (see `columnTypes` in dialect.ts): booleans are 0/1 in SQLite and
+ * `boolean` in PostgreSQL (write them through `sqlDialect(db).boolean`, read them with
+ * `readBoolean`); timestamps are ISO 8601 strings in both (`text` / `timestamptz` parsed back
+ * to the same string); JSON is text in SQLite and `json` in PostgreSQL (read with `readJson`).
  */
 export interface DatabaseSchema {
   projects: ProjectsTable;
@@ -36,15 +40,15 @@ export interface SegmentsTable {
   audio_file: string | null;
   /** Seconds. */
   audio_duration: number | null;
-  /** SQLite has no boolean: 0 or 1. */
-  is_locked: ColumnType<number, number | undefined, number>;
+  /** SQLite: 0 or 1; PostgreSQL: boolean. */
+  is_locked: ColumnType<SqlBoolean, SqlBoolean | undefined, SqlBoolean>;
   /** Media path of the uploaded image (`projects/{pid}/images/{name}`), or null. */
   image_file: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /**
  * A single row (id = 1) holding StoryFlow's global settings; column names are the API's
- * field names. Booleans are 0 or 1.
+ * field names. Booleans as `is_locked`.
  */
 export interface SettingsTable {
   id: ColumnType<number, never, never>;
@@ -57,14 +61,14 @@ export interface SettingsTable {
   subtitle_position: string;
   subtitle_font: string;
   subtitle_color: string;
-  subtitles_enabled: number;
+  subtitles_enabled: SqlBoolean;
   render_width: number;
   render_height: number;
   render_fps: number;
   ken_burns_zoom: number;
   transition_duration: number;
   zoom_intensity: number;
-  logo_enabled: number;
+  logo_enabled: SqlBoolean;
   active_logo: string | null;
   logo_scale: number;
   logo_position: string;
@@ -84,6 +88,12 @@ export interface LogosTable {
   uploaded_at: string;
 }
 
+/** A boolean column: 0/1 in SQLite, true/false in PostgreSQL. */
+export type SqlBoolean = number | boolean;
+
+/** A JSON column: written as JSON text; read as text (SQLite) or the parsed value (pg). */
+export type SqlJson = ColumnType<unknown, string, string>;
+
 export type ProjectRow = Selectable<ProjectsTable>;
 export type SegmentRow = Selectable<SegmentsTable>;
 export type NewSegmentRow = Insertable<SegmentsTable>;
@@ -98,13 +108,13 @@ export interface TasksTable {
   status: string;
   created_at: string;
   /** JSON object of string labels (kind, project_id...). */
-  labels: string;
+  labels: SqlJson;
   /** JSON of the last status snapshot (exactly what pollers were sent). */
-  snapshot: string;
+  snapshot: SqlJson;
   /** Version of that snapshot (0 for rows written before versions were stored). */
   version: ColumnType<number, number | undefined, number>;
   /** Process that runs the task: `<host>:<pid>:<hex>`. */
   owner: string | null;
   /** JSON of the bookkeeping clients never see (TaskRecord's inProgress, claims, recording). */
-  state: string | null;
+  state: ColumnType<unknown, string | null, string | null>;
 }

@@ -9,8 +9,8 @@ import { SegmentPresenter } from './segments/segment.presenter';
 import { SegmentsController } from './segments/segments.controller';
 import { SegmentsRepository } from './segments/segments.repository';
 import { SegmentsService } from './segments/segments.service';
-import { SqliteSegmentsRepository } from './segments/sqlite-segments.repository';
-import { SqliteProjectsRepository } from './sqlite-projects.repository';
+import { KyselySegmentsRepository } from './segments/kysely-segments.repository';
+import { KyselyProjectsRepository } from './kysely-projects.repository';
 
 /**
  * The story aggregate: projects and their segments (a segment exists only inside its
@@ -24,11 +24,11 @@ import { SqliteProjectsRepository } from './sqlite-projects.repository';
   providers: [
     ProjectsService,
     ProjectPresenter,
-    { provide: ProjectsRepository, useClass: SqliteProjectsRepository },
+    { provide: ProjectsRepository, useClass: KyselyProjectsRepository },
     SegmentsService,
     SegmentImagesService,
     SegmentPresenter,
-    { provide: SegmentsRepository, useClass: SqliteSegmentsRepository },
+    { provide: SegmentsRepository, useClass: KyselySegmentsRepository },
   ],
   exports: [ProjectsService, SegmentsService, SegmentPresenter],
 })

@@ -5,7 +5,7 @@ import { SettingsController } from './settings.controller';
 import { SettingsPresenter } from './settings.presenter';
 import { SettingsRepository } from './settings.repository';
 import { SettingsService } from './settings.service';
-import { SqliteSettingsRepository } from './sqlite-settings.repository';
+import { KyselySettingsRepository } from './kysely-settings.repository';
 
 /** StoryFlow's global settings, logos, the subtitle font and the voice list. Exports SettingsService. */
 @Module({
@@ -15,7 +15,7 @@ import { SqliteSettingsRepository } from './sqlite-settings.repository';
     SettingsService,
     LogosService,
     SettingsPresenter,
-    { provide: SettingsRepository, useClass: SqliteSettingsRepository },
+    { provide: SettingsRepository, useClass: KyselySettingsRepository },
   ],
   exports: [SettingsService],
 })

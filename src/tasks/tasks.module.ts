@@ -4,7 +4,7 @@ import { appConfig } from '../config/app.config';
 import { InProcessTaskEventBus } from './events/in-process-task-event.bus';
 import { TaskEventBus } from './events/task-event.bus';
 import { MemoryTaskStateStore } from './state/memory-task-state.store';
-import { SqliteTaskRecordRepository } from './state/sqlite-task-record.repository';
+import { KyselyTaskRecordRepository } from './state/kysely-task-record.repository';
 import { TaskRecordRepository } from './state/task-record.repository';
 import { TASK_STATE_POLICY, TaskStatePolicy, TaskStateStore } from './state/task-state.store';
 import { TaskManagerService } from './task-manager.service';
@@ -21,7 +21,7 @@ import { TaskViewCache } from './task-view.cache';
   providers: [
     TaskManagerService,
     { provide: TaskViewCache, useFactory: () => new TaskViewCache() },
-    { provide: TaskRecordRepository, useClass: SqliteTaskRecordRepository },
+    { provide: TaskRecordRepository, useClass: KyselyTaskRecordRepository },
     { provide: TaskEventBus, useClass: InProcessTaskEventBus },
     {
       provide: TASK_STATE_POLICY,

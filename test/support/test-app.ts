@@ -6,6 +6,7 @@ import { TtsEngine } from '../../src/audio/engine/tts-engine.port';
 import { createApp, type ProviderOverride } from '../../src/app.setup';
 import { type AppConfig, loadAppConfig } from '../../src/config/app.config';
 import { FakeTtsEngine } from './engines';
+import { createTestDatabase, type TestDatabase, testDatabaseMode } from './postgres';
 import { api } from './story-api';
 
 export type { ProviderOverride };
@@ -25,7 +26,9 @@ export interface TestAppOptions {
 export interface TestApp {
   app: NestFastifyApplication;
   dataDir: string;
-  /** Closes the app; removes the data folder unless `keepData`. */
+  /** `sqlite`, or `postgres` in the e2e-postgres project (or when `env.DATABASE_URL` is set). */
+  database: 'sqlite' | 'postgres';
+  /** Closes the app; removes the data folder (and drops its PostgreSQL database) unless `keepData`. */
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
@@ -39,13 +42,27 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
 }
 
 /**
+ * PostgreSQL runs: the database of each DATA_DIR, so that a restart on the same DATA_DIR (the
+ * way tests restart) finds the same database.
+ */
+const databasesByDataDir = new Map<string, TestDatabase>();
+
+/**
  * Boots the real AppModule on the real Fastify adapter through the same `createApp` as
- * main.ts, on a fresh temporary DATA_DIR (or `env.DATA_DIR`, to test restarts). For a test
- * that boots and closes by itself (restarts); otherwise use `useTestApp`.
+ * main.ts, on a fresh temporary DATA_DIR (or `env.DATA_DIR`, to test restarts). In the
+ * e2e-postgres project, on a fresh PostgreSQL database too (DATABASE_URL), the same one again
+ * for the same DATA_DIR. For a test that boots and closes by itself (restarts); otherwise use
+ * `useTestApp`.
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const env = options.env ?? {};
+  const env = { ...(options.env ?? {}) };
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'storyflow-test-'));
+  let database = databasesByDataDir.get(dataDir);
+  if (!database && env.DATABASE_URL === undefined && testDatabaseMode() === 'postgres') {
+    database = await createTestDatabase();
+    databasesByDataDir.set(dataDir, database);
+  }
+  if (database && env.DATABASE_URL === undefined) env.DATABASE_URL = database.url;
   const overrides = [...(options.overrides ?? [])];
   if ((options.engine ?? 'fake') === 'fake' && !overrides.some((o) => o.provide === TtsEngine)) {
     overrides.push({ provide: TtsEngine, useValue: new FakeTtsEngine() });
@@ -61,9 +78,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   return {
     app,
     dataDir,
+    database: env.DATABASE_URL ? 'postgres' : 'sqlite',
     async close(closeOptions = {}) {
       await app.close();
-      if (!closeOptions.keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (!closeOptions.keepData) {
+        rmSync(dataDir, { recursive: true, force: true });
+        const owned = databasesByDataDir.get(dataDir);
+        databasesByDataDir.delete(dataDir);
+        await owned?.drop();
+      }
     },
   };
 }

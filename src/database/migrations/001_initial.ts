@@ -1,12 +1,17 @@
 import { Kysely, Migration, sql } from 'kysely';
+import { columnTypes, dialectOf } from '../dialect';
 
 /**
  * Projects, segments and the settings row. Frozen once released: later changes go in a
- * new numbered migration, never here.
+ * new numbered migration, never here. The SQLite schema is exactly the released one;
+ * PostgreSQL gets its own types (see `columnTypes`) and an identity column `row_seq` on
+ * projects, the insertion order that SQLite's `rowid` gives.
  */
 export const initialMigration: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
-    await db.schema
+    const types = columnTypes(db);
+    const postgres = dialectOf(db) === 'postgres';
+    let projects = db.schema
       .createTable('projects')
       .addColumn('id', 'text', (col) => col.primaryKey().notNull())
       .addColumn('title', 'text', (col) => col.notNull())
@@ -14,9 +19,14 @@ export const initialMigration: Migration = {
       .addColumn('resolution_width', 'integer', (col) => col.notNull().defaultTo(1920))
       .addColumn('resolution_height', 'integer', (col) => col.notNull().defaultTo(1080))
       .addColumn('framerate', 'integer', (col) => col.notNull().defaultTo(30))
-      .addColumn('created_at', 'text', (col) => col.notNull())
-      .addColumn('updated_at', 'text', (col) => col.notNull())
-      .execute();
+      .addColumn('created_at', types.timestamp, (col) => col.notNull())
+      .addColumn('updated_at', types.timestamp, (col) => col.notNull());
+    if (postgres) {
+      projects = projects.addColumn('row_seq', 'bigint', (col) =>
+        col.notNull().generatedAlwaysAsIdentity(),
+      );
+    }
+    await projects.execute();
     await db.schema
       .createIndex('projects_created_at_idx')
       .on('projects')
@@ -33,12 +43,14 @@ export const initialMigration: Migration = {
       .addColumn('text_content', 'text', (col) => col.notNull().defaultTo(''))
       .addColumn('image_prompt', 'text', (col) => col.notNull().defaultTo(''))
       .addColumn('audio_file', 'text')
-      .addColumn('audio_duration', 'real')
-      .addColumn('is_locked', 'integer', (col) =>
-        col
-          .notNull()
-          .defaultTo(0)
-          .check(sql`is_locked IN (0, 1)`),
+      .addColumn('audio_duration', types.float)
+      .addColumn('is_locked', types.boolean, (col) =>
+        postgres
+          ? col.notNull().defaultTo(false)
+          : col
+              .notNull()
+              .defaultTo(0)
+              .check(sql`is_locked IN (0, 1)`),
       )
       .execute();
     // Unique: two segments can never share a position. Reordering goes through a
@@ -59,8 +71,8 @@ export const initialMigration: Migration = {
           .check(sql`id = 1`),
       )
       .addColumn('default_voice_id', 'text', (col) => col.notNull())
-      .addColumn('tts_speed', 'real', (col) => col.notNull())
-      .addColumn('updated_at', 'text', (col) => col.notNull())
+      .addColumn('tts_speed', types.float, (col) => col.notNull())
+      .addColumn('updated_at', types.timestamp, (col) => col.notNull())
       .execute();
     await sql`INSERT INTO settings (id, default_voice_id, tts_speed, updated_at)
               VALUES (1, 'af_bella', 1.0, ${new Date().toISOString()})`.execute(db);

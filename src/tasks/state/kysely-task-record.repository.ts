@@ -1,17 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { Database, InjectDatabase } from '../../database/database.constants';
+import { readJson } from '../../database/dialect';
 import type { TaskRecord, TaskSnapshot } from '../task.types';
 import { TaskRecordRepository } from './task-record.repository';
 
-/** SQLite's default limit on bound parameters per statement is well above this. */
+/** SQLite's and PostgreSQL's limits on bound parameters per statement are well above this. */
 const DELETE_CHUNK = 500;
 
 /** The part of a record a snapshot does not carry. */
 type Bookkeeping = Pick<TaskRecord, 'inProgress' | 'claims' | 'recording'>;
 
-/** Task records in the `tasks` table of storyflow.db: the snapshot JSON plus the bookkeeping. */
+/**
+ * Task records in the `tasks` table (SQLite or PostgreSQL, through Kysely): the snapshot JSON
+ * plus the bookkeeping. The upsert keeps the newest version in both.
+ */
 @Injectable()
-export class SqliteTaskRecordRepository extends TaskRecordRepository {
+export class KyselyTaskRecordRepository extends TaskRecordRepository {
   constructor(@InjectDatabase() private readonly db: Database) {
     super();
   }
@@ -24,12 +28,12 @@ export class SqliteTaskRecordRepository extends TaskRecordRepository {
       .orderBy('id')
       .execute();
     return rows.map((row) => {
-      const snapshot = JSON.parse(row.snapshot) as TaskSnapshot;
-      const state = (row.state ? JSON.parse(row.state) : {}) as Partial<Bookkeeping>;
+      const snapshot = readJson<TaskSnapshot>(row.snapshot);
+      const state = (row.state ? readJson(row.state) : {}) as Partial<Bookkeeping>;
       return {
         id: snapshot.task_id,
         version: Number(row.version),
-        labels: JSON.parse(row.labels) as Record<string, string>,
+        labels: readJson<Record<string, string>>(row.labels),
         status: snapshot.status,
         current: snapshot.progress.current,
         total: snapshot.progress.total,

@@ -1,16 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { PageWindow } from '../common/pagination';
 import { InjectDatabase } from '../database/database.constants';
+import { sqlDialect } from '../database/dialect';
 import type { DatabaseSchema, ProjectRow } from '../database/schema';
 import type { SegmentDraft } from './segments/segment.types';
-import { insertSegmentRows } from './segments/sqlite-segment-rows';
+import { insertSegmentRows } from './segments/segment-rows';
 import type { Project, ProjectStatus, ProjectSummary } from './project.types';
 import { ProjectsRepository } from './projects.repository';
 
-/** ProjectsRepository on SQLite through Kysely. */
+/**
+ * ProjectsRepository through Kysely, on SQLite or PostgreSQL (the SQL is the same but for the
+ * insertion-order tie-break, see `sqlDialect`). Segments go with their project by the foreign
+ * key's ON DELETE CASCADE, in both.
+ */
 @Injectable()
-export class SqliteProjectsRepository extends ProjectsRepository {
+export class KyselyProjectsRepository extends ProjectsRepository {
   constructor(@InjectDatabase() private readonly db: Kysely<DatabaseSchema>) {
     super();
   }
@@ -35,8 +40,8 @@ export class SqliteProjectsRepository extends ProjectsRepository {
           .as('segment_count'),
       )
       .orderBy('projects.created_at', 'desc')
-      // Same millisecond: the later insert (higher rowid) first.
-      .orderBy(sql`projects.rowid`, 'desc')
+      // Same millisecond: the later insert first.
+      .orderBy(sqlDialect(this.db).insertionOrder('projects'), 'desc')
       .limit(window.size)
       .offset(window.offset)
       .execute();

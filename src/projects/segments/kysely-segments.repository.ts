@@ -2,25 +2,44 @@ import { Injectable } from '@nestjs/common';
 import { Kysely, sql } from 'kysely';
 import type { PageWindow } from '../../common/pagination';
 import { InjectDatabase } from '../../database/database.constants';
+import { SqlDialect, sqlDialect } from '../../database/dialect';
 import type { DatabaseSchema } from '../../database/schema';
+import { ProjectNotFoundError } from '../project.errors';
 import type { Segment, SegmentChanges, SegmentDraft } from './segment.types';
 import { SegmentsRepository } from './segments.repository';
-import { insertSegmentRows, toSegment, toSegmentUpdate } from './sqlite-segment-rows';
+import { insertSegmentRows, toSegment, toSegmentUpdate } from './segment-rows';
 
-/** SegmentsRepository on SQLite through Kysely. */
+/** Ids per UPDATE of a reorder: 2 parameters each, plus the project id. */
+const ORDER_CHUNK = 500;
+
+/**
+ * SegmentsRepository through Kysely, on SQLite or PostgreSQL.
+ *
+ * Transactions keep SQLite's guarantees under PostgreSQL's concurrency (READ COMMITTED) with
+ * row locks taken inside a transaction:
+ * - `projectExists` locks the project row (`FOR UPDATE`), so appends, reorders and imports of
+ *   one project run one after another and `max(sequence_index) + 1` never races; a project
+ *   deleted meanwhile is seen as gone.
+ * - `findById` locks the segment row, so a read-check-write (lock rule, audio) is not
+ *   overtaken by another writer of that segment.
+ * SQLite needs neither: each transaction holds the database's write lock from its start
+ * (BEGIN IMMEDIATE) and the driver's one connection runs nothing else in between.
+ */
 @Injectable()
-export class SqliteSegmentsRepository extends SegmentsRepository {
+export class KyselySegmentsRepository extends SegmentsRepository {
+  private readonly dialect: SqlDialect;
+
   constructor(@InjectDatabase() private readonly db: Kysely<DatabaseSchema>) {
     super();
+    this.dialect = sqlDialect(db);
   }
 
   transaction<T>(work: (repository: SegmentsRepository) => Promise<T>): Promise<T> {
-    // Kysely's SQLite driver has one connection behind a mutex: the transaction holds it,
-    // so nothing else runs in between (serializable for this process).
-    return this.db.transaction().execute((trx) => work(new SqliteSegmentsRepository(trx)));
+    return this.db.transaction().execute((trx) => work(new KyselySegmentsRepository(trx)));
   }
 
   async projectExists(projectId: string): Promise<boolean> {
+    if (this.db.isTransaction) return this.dialect.lockProject(this.db, projectId);
     const row = await this.db
       .selectFrom('projects')
       .select('id')
@@ -49,15 +68,16 @@ export class SqliteSegmentsRepository extends SegmentsRepository {
   }
 
   async findById(id: string): Promise<Segment | undefined> {
-    const row = await this.db
-      .selectFrom('segments')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+    let query = this.db.selectFrom('segments').selectAll().where('id', '=', id);
+    if (this.db.isTransaction && this.dialect.name === 'postgres') query = query.forUpdate();
+    const row = await query.executeTakeFirst();
     return row && toSegment(row);
   }
 
   async append(projectId: string, drafts: readonly SegmentDraft[]): Promise<Segment[]> {
+    // Held until the transaction ends (PostgreSQL); the service checked the project in this
+    // transaction already, which took the same lock, so this one is free.
+    if (!(await this.dialect.lockProject(this.db, projectId))) throw new ProjectNotFoundError();
     const { last } = await this.db
       .selectFrom('segments')
       .select((eb) => eb.fn.max('sequence_index').as('last'))
@@ -67,7 +87,7 @@ export class SqliteSegmentsRepository extends SegmentsRepository {
   }
 
   async update(id: string, changes: SegmentChanges): Promise<Segment | undefined> {
-    const update = toSegmentUpdate(changes);
+    const update = toSegmentUpdate(changes, this.dialect);
     if (Object.keys(update).length === 0) return this.findById(id);
     const row = await this.db
       .updateTable('segments')
@@ -88,18 +108,28 @@ export class SqliteSegmentsRepository extends SegmentsRepository {
   }
 
   async applyOrder(projectId: string, orderedIds: readonly string[]): Promise<void> {
-    // The unique (project_id, sequence_index) index is checked row by row, so a permutation
-    // applied in one pass can collide with itself. Park every row on a negative index first,
-    // then give each its final position with one UPDATE (json_each maps id → position).
+    await this.dialect.lockProject(this.db, projectId);
+    // The unique (project_id, sequence_index) index is checked row by row in both databases,
+    // so a permutation applied in one pass can collide with itself. Park every row on a
+    // negative index first, then give each its final position: one UPDATE with a CASE per
+    // chunk of ids (plain SQL both databases run; no json_each, no unnest).
     await this.db
       .updateTable('segments')
       .set({ sequence_index: sql<number>`-1 - sequence_index` })
       .where('project_id', '=', projectId)
       .execute();
-    await sql`
-      UPDATE segments
-         SET sequence_index = (SELECT CAST(o.key AS INTEGER) FROM json_each(${JSON.stringify(orderedIds)}) AS o
-                                WHERE o.value = segments.id)
-       WHERE project_id = ${projectId}`.execute(this.db);
+    for (let start = 0; start < orderedIds.length; start += ORDER_CHUNK) {
+      const chunk = orderedIds.slice(start, start + ORDER_CHUNK);
+      const cases = sql.join(
+        chunk.map((id, i) => sql`WHEN ${id} THEN ${sql.lit(start + i)}`),
+        sql` `,
+      );
+      await this.db
+        .updateTable('segments')
+        .set({ sequence_index: sql<number>`CASE id ${cases} END` })
+        .where('project_id', '=', projectId)
+        .where('id', 'in', chunk)
+        .execute();
+    }
   }
 }

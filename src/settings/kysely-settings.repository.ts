@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import { InjectDatabase } from '../database/database.constants';
+import { readBoolean, SqlDialect, sqlDialect } from '../database/dialect';
 import type { DatabaseSchema, LogoRow, SettingsRow, SettingsRowUpdate } from '../database/schema';
 import { SettingsRepository } from './settings.repository';
 import type {
@@ -13,32 +14,35 @@ import type {
 
 /**
  * SettingsRepository on the single `settings` row (id 1, seeded by the first migration) and
- * the `logos` table, through Kysely.
+ * the `logos` table, through Kysely, on SQLite or PostgreSQL. Inside a transaction, `get`
+ * locks the settings row in PostgreSQL (`FOR UPDATE`), so a read-check-write of the settings
+ * (the active logo must exist; deleting a logo clears it) runs after any other one, as it does
+ * under SQLite's write lock. Logo reads take no lock (a logo delete locks the logo, then the
+ * settings row: locking a logo after the settings row would invert that order).
  */
 @Injectable()
-export class SqliteSettingsRepository extends SettingsRepository {
+export class KyselySettingsRepository extends SettingsRepository {
+  private readonly dialect: SqlDialect;
+
   constructor(@InjectDatabase() private readonly db: Kysely<DatabaseSchema>) {
     super();
+    this.dialect = sqlDialect(db);
   }
 
   transaction<T>(work: (repository: SettingsRepository) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(new SqliteSettingsRepository(trx)));
+    return this.db.transaction().execute((trx) => work(new KyselySettingsRepository(trx)));
   }
 
   async get(): Promise<GlobalSettings> {
-    return toSettings(
-      await this.db
-        .selectFrom('settings')
-        .selectAll()
-        .where('id', '=', 1)
-        .executeTakeFirstOrThrow(),
-    );
+    let query = this.db.selectFrom('settings').selectAll().where('id', '=', 1);
+    if (this.db.isTransaction && this.dialect.name === 'postgres') query = query.forUpdate();
+    return toSettings(await query.executeTakeFirstOrThrow());
   }
 
   async update(changes: SettingsUpdate): Promise<GlobalSettings> {
     const row = await this.db
       .updateTable('settings')
-      .set({ ...toSettingsUpdate(changes), updated_at: new Date().toISOString() })
+      .set({ ...toSettingsUpdate(changes, this.dialect), updated_at: new Date().toISOString() })
       .where('id', '=', 1)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -92,14 +96,14 @@ function toSettings(row: SettingsRow): GlobalSettings {
     subtitlePosition: row.subtitle_position as SubtitlePosition,
     subtitleFont: row.subtitle_font,
     subtitleColor: row.subtitle_color,
-    subtitlesEnabled: row.subtitles_enabled === 1,
+    subtitlesEnabled: readBoolean(row.subtitles_enabled),
     renderWidth: row.render_width,
     renderHeight: row.render_height,
     renderFps: row.render_fps,
     kenBurnsZoom: row.ken_burns_zoom,
     transitionDuration: row.transition_duration,
     zoomIntensity: row.zoom_intensity,
-    logoEnabled: row.logo_enabled === 1,
+    logoEnabled: readBoolean(row.logo_enabled),
     activeLogo: row.active_logo,
     logoScale: row.logo_scale,
     logoPosition: row.logo_position as LogoPosition,
@@ -111,7 +115,7 @@ function toSettings(row: SettingsRow): GlobalSettings {
   };
 }
 
-/** The columns of each field (the API's names); booleans become 0/1. */
+/** The columns of each field (the API's names). */
 const COLUMN_OF: Record<keyof SettingsUpdate, keyof SettingsRowUpdate> = {
   defaultVoiceId: 'default_voice_id',
   ttsSpeed: 'tts_speed',
@@ -138,12 +142,12 @@ const COLUMN_OF: Record<keyof SettingsUpdate, keyof SettingsRowUpdate> = {
   customFontFile: 'custom_font_file',
 };
 
-function toSettingsUpdate(changes: SettingsUpdate): SettingsRowUpdate {
+function toSettingsUpdate(changes: SettingsUpdate, dialect: SqlDialect): SettingsRowUpdate {
   const update: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(changes)) {
     if (value === undefined) continue;
     update[COLUMN_OF[field as keyof SettingsUpdate]] =
-      typeof value === 'boolean' ? Number(value) : value;
+      typeof value === 'boolean' ? dialect.boolean(value) : value;
   }
   return update as SettingsRowUpdate;
 }

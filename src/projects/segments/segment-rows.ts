@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { readBoolean, type SqlDialect } from '../../database/dialect';
 import { newId } from '../../database/ids';
 import type {
   DatabaseSchema,
@@ -8,7 +9,10 @@ import type {
 } from '../../database/schema';
 import type { Segment, SegmentChanges, SegmentDraft } from './segment.types';
 
-/** Rows per INSERT: 9 parameters each, well under SQLite's 32,766-parameter limit. */
+/**
+ * Rows per INSERT: 8 parameters each, well under SQLite's 32,766 and PostgreSQL's 65,535
+ * parameter limits.
+ */
 const INSERT_CHUNK = 1000;
 
 /** A `segments` row as a domain object. */
@@ -21,17 +25,17 @@ export function toSegment(row: SegmentRow): Segment {
     imagePrompt: row.image_prompt,
     audioFile: row.audio_file,
     audioDuration: row.audio_duration,
-    isLocked: row.is_locked === 1,
+    isLocked: readBoolean(row.is_locked),
     imageFile: row.image_file,
   };
 }
 
 /** Domain changes as a column update. */
-export function toSegmentUpdate(changes: SegmentChanges): SegmentRowUpdate {
+export function toSegmentUpdate(changes: SegmentChanges, dialect: SqlDialect): SegmentRowUpdate {
   const update: SegmentRowUpdate = {};
   if (changes.textContent !== undefined) update.text_content = changes.textContent;
   if (changes.imagePrompt !== undefined) update.image_prompt = changes.imagePrompt;
-  if (changes.isLocked !== undefined) update.is_locked = changes.isLocked ? 1 : 0;
+  if (changes.isLocked !== undefined) update.is_locked = dialect.boolean(changes.isLocked);
   if (changes.audioFile !== undefined) update.audio_file = changes.audioFile;
   if (changes.audioDuration !== undefined) update.audio_duration = changes.audioDuration;
   if (changes.imageFile !== undefined) update.image_file = changes.imageFile;
@@ -39,9 +43,9 @@ export function toSegmentUpdate(changes: SegmentChanges): SegmentRowUpdate {
 }
 
 /**
- * Inserts drafts as segments of a project from position `firstIndex` on. Shared by both
- * SQLite adapters (a project import writes its segments in the same transaction);
- * run it inside a transaction.
+ * Inserts drafts as segments of a project from position `firstIndex` on (unlocked: the
+ * column's default). Shared by the projects and segments adapters (a project import writes
+ * its segments in the same transaction); run it inside a transaction.
  */
 export async function insertSegmentRows(
   db: Kysely<DatabaseSchema>,
@@ -49,7 +53,7 @@ export async function insertSegmentRows(
   drafts: readonly SegmentDraft[],
   firstIndex: number,
 ): Promise<Segment[]> {
-  const rows: NewSegmentRow[] = drafts.map((draft, i) => ({
+  const rows: Omit<NewSegmentRow, 'is_locked'>[] = drafts.map((draft, i) => ({
     id: newId(),
     project_id: projectId,
     sequence_index: firstIndex + i,
@@ -57,7 +61,6 @@ export async function insertSegmentRows(
     image_prompt: draft.imagePrompt,
     audio_file: null,
     audio_duration: null,
-    is_locked: 0,
   }));
   for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
     await db
@@ -70,7 +73,7 @@ export async function insertSegmentRows(
       ...row,
       audio_file: null,
       audio_duration: null,
-      is_locked: 0,
+      is_locked: false,
       image_file: null,
     }),
   );
