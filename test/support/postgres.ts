@@ -58,7 +58,9 @@ export async function createTestDatabase(label = currentTestFile()): Promise<Tes
   return {
     name,
     url: url.toString(),
-    drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    async drop() {
+      await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
   };
 }
 
