@@ -23,7 +23,7 @@ describe('GET /api/health/ (e2e)', () => {
       expect(res.headers['cache-control']).toMatch(/no-cache/);
       const info = {
         database: { status: 'up' },
-        engine: { status: 'up', workers: 2, busy: 0, queued: 0 },
+        engine: { status: 'up', engine: 'fake', files: [], workers: 2, busy: 0, queued: 0 },
         disk: UP_DISK,
       };
       expect(res.json()).toEqual({ status: 'ok', info, error: {}, details: info });
@@ -37,7 +37,13 @@ describe('GET /api/health/ with the engine down (e2e)', () => {
     const res = await api(t.app).get('/api/health/');
     expect(res.statusCode).toBe(503);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
-    const engine = { status: 'down', message: 'Speech engine is not available', workers: 0 };
+    const engine = {
+      status: 'down',
+      message: 'Speech engine is not available',
+      engine: 'unknown',
+      files: [],
+      workers: 0,
+    };
     expect(res.json()).toEqual({
       error: 'Service unhealthy: engine',
       details: {

@@ -1,6 +1,6 @@
-import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '../config/app.config';
+import { Logger, Module } from '@nestjs/common';
+import { ConfigService, type ConfigType } from '@nestjs/config';
+import { appConfig, type AppConfig } from '../config/app.config';
 import { MediaModule } from '../media/media.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { SettingsModule } from '../settings/settings.module';
@@ -10,7 +10,10 @@ import { VoicePreviewController } from './voice-preview.controller';
 import { VoicePreviewService } from './voice-preview.service';
 import { AudioFileStore } from './audio-file.store';
 import { SynthesisMetrics } from './synthesis.metrics';
+import type { EngineChoice } from './engine/engine-selection';
+import { ENGINE_CHOICE, EngineSelectionModule } from './engine/engine-selection.module';
 import { EspeakTtsEngine } from './engine/espeak-tts.engine';
+import { KokoroTtsEngine, PiperTtsEngine } from './engine/neural-tts.engine';
 import { TtsEngine } from './engine/tts-engine.port';
 import { engineScheduler, FairScheduler } from './fair-scheduler';
 import {
@@ -20,19 +23,43 @@ import {
 } from './speech-generation.service';
 
 /**
- * Speech synthesis: the TTS engine (eSpeak NG in worker threads, behind the TtsEngine
- * port), the generation use cases, the voice preview, and their endpoints. Reports into
- * TasksModule.
+ * The engine TTS_ENGINE and the files chose (see `chooseEngine`). A neural engine is started
+ * here, so that a model that cannot be loaded stops the start with a message naming the file
+ * and the variable; eSpeak, whose data is built in, warms up after the server opens.
+ */
+async function createEngine(
+  choice: EngineChoice,
+  config: ConfigType<typeof appConfig>,
+): Promise<TtsEngine> {
+  const workers = config.ttsWorkers;
+  const engine =
+    choice.kind === 'kokoro'
+      ? new KokoroTtsEngine(choice.kokoro, { workers })
+      : choice.kind === 'piper'
+        ? new PiperTtsEngine(choice.piper, { workers })
+        : new EspeakTtsEngine({ workers });
+  const { engine: name, files } = engine.describe();
+  new Logger('AudioModule').log(
+    `Speech engine: ${name} (TTS_ENGINE=${config.ttsEngine})` +
+      (files.length > 0 ? ` from ${files.join(', ')}` : ', built-in voices'),
+  );
+  if (choice.kind !== 'espeak') await engine.start();
+  return engine;
+}
+
+/**
+ * Speech synthesis: the TTS engine (eSpeak NG, Kokoro or Piper in worker threads, behind the
+ * TtsEngine port), the generation use cases, the voice preview, and their endpoints. Reports
+ * into TasksModule.
  */
 @Module({
-  imports: [TasksModule, ProjectsModule, SettingsModule, MediaModule],
+  imports: [TasksModule, ProjectsModule, SettingsModule, MediaModule, EngineSelectionModule],
   controllers: [AudioController, VoicePreviewController],
   providers: [
     {
       provide: TtsEngine,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) =>
-        new EspeakTtsEngine({ workers: config.getOrThrow<AppConfig>('app').ttsWorkers }),
+      inject: [ENGINE_CHOICE, appConfig.KEY],
+      useFactory: createEngine,
     },
     {
       provide: GENERATION_OPTIONS,

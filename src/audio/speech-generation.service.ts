@@ -26,7 +26,7 @@ import {
 import { AudioFileStore } from './audio-file.store';
 import { SynthesisAbortedError, SynthesisFailedError } from './engine/tts-engine.errors';
 import { TtsEngine } from './engine/tts-engine.port';
-import { findVoice, VOICE_CATALOGUE } from './engine/voice-catalogue';
+import { EngineVoices } from './engine/engine-voices';
 import { durationOf, encodeWav } from './engine/wav';
 import { engineScheduler, FairScheduler } from './fair-scheduler';
 
@@ -86,6 +86,7 @@ export class SpeechGenerationService
   private readonly shutdown = new AbortController();
   private stopping = false;
   private readonly graceMs: number;
+  private readonly voices: EngineVoices;
 
   constructor(
     private readonly engine: TtsEngine,
@@ -98,7 +99,10 @@ export class SpeechGenerationService
     @Optional() @Inject(GENERATION_OPTIONS) options?: GenerationOptions,
     // The engine's one scheduler, shared with the voice preview (AudioModule provides it).
     @Optional() scheduler?: FairScheduler,
+    // The running engine's voices (EngineSelectionModule); eSpeak's catalogue without it.
+    @Optional() voices?: EngineVoices,
   ) {
+    this.voices = voices ?? EngineVoices.forChoice({ kind: 'espeak' });
     this.scheduler = scheduler ?? engineScheduler(engine);
     this.graceMs = (options?.shutdownGraceSeconds ?? 10) * 1000;
   }
@@ -243,7 +247,8 @@ export class SpeechGenerationService
 
   private async currentVoice(): Promise<Voice> {
     const settings = await this.settings.get();
-    const voice = findVoice(settings.defaultVoiceId) ?? VOICE_CATALOGUE[0];
+    // A voice the engine lacks falls back to the default voice, with a log line.
+    const voice = this.voices.resolve(settings.defaultVoiceId);
     return { engineVoice: voice.engineVoice, speed: settings.ttsSpeed };
   }
 

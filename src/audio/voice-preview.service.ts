@@ -4,7 +4,7 @@ import { SettingsService } from '../settings/settings.service';
 import { SpeechEngineUnavailableError } from './audio.errors';
 import { EngineUnavailableError } from './engine/tts-engine.errors';
 import { SynthesisResult, TtsEngine } from './engine/tts-engine.port';
-import { findVoice, VOICE_CATALOGUE } from './engine/voice-catalogue';
+import { EngineVoices } from './engine/engine-voices';
 import { encodeWav } from './engine/wav';
 import { FairScheduler } from './fair-scheduler';
 
@@ -28,12 +28,12 @@ export class VoicePreviewService {
     private readonly engine: TtsEngine,
     private readonly scheduler: FairScheduler,
     private readonly settings: SettingsService,
+    private readonly voices: EngineVoices,
   ) {}
 
   /**
    * The preview as a WAV file. Throws SpeechEngineUnavailableError; an engine failure is
-   * rethrown as it is (a 500). The voice id must be one of the catalogue's (checked by the
-   * caller).
+   * rethrown as it is (a 500).
    */
   async preview(request: VoicePreviewRequest): Promise<Buffer> {
     // Right after the server starts the engine may still be warming up: wait for that start
@@ -44,7 +44,8 @@ export class VoicePreviewService {
       });
     }
     const current = await this.settings.get();
-    const voice = findVoice(request.voiceId ?? current.defaultVoiceId) ?? VOICE_CATALOGUE[0];
+    // Any engine: a voice it lacks falls back to the default voice, with a log line.
+    const voice = this.voices.resolve(request.voiceId ?? current.defaultVoiceId);
     const speed = request.speed ?? current.ttsSpeed;
     const synthesis = { text: request.text, voice: voice.engineVoice, speed };
     const result = await new Promise<SynthesisResult>((resolve, reject) => {

@@ -69,6 +69,10 @@ function parsePostgresUrl(value: string): URL | null {
   }
 }
 
+/** TTS_ENGINE: `auto` picks Kokoro, then Piper, then eSpeak, by the model files present. */
+export const TTS_ENGINES = ['auto', 'espeak', 'kokoro', 'piper'] as const;
+export type TtsEngineChoice = (typeof TTS_ENGINES)[number];
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /**
@@ -94,6 +98,10 @@ class EnvironmentVariables {
   /** Absent: the SQLite file under DATA_DIR. `postgres://` or `postgresql://`: that server. */
   @IsOptional() @IsDatabaseUrl() DATABASE_URL?: string = undefined;
   @Transform(integer) @IsInt() @Min(1) @Max(1000) DATABASE_POOL_MAX = 10;
+
+  @IsIn(TTS_ENGINES) TTS_ENGINE: TtsEngineChoice = 'auto';
+  @IsOptional() @IsString() KOKORO_MODEL_DIR?: string = undefined;
+  @IsOptional() @IsString() PIPER_VOICES_DIR?: string = undefined;
 }
 
 /** Validated, typed configuration of the whole service; `process.env` is read only here. */
@@ -104,6 +112,12 @@ export interface AppConfig {
   dataDir: string;
   corsOrigins: string[];
   ttsWorkers: number;
+  /** Which speech engine runs (TTS_ENGINE); `auto` decides from the files present. */
+  ttsEngine: TtsEngineChoice;
+  /** Absolute folder of the Kokoro model and voices file (default `<dataDir>/models`). */
+  kokoroModelDir: string;
+  /** Absolute folder of Piper voices (`<name>.onnx` + `<name>.onnx.json`), or null when unset. */
+  piperVoicesDir: string | null;
   /** pino level of the JSON logs (`silent` by default under NODE_ENV=test). */
   logLevel: string;
   /** Generation requests (both generation endpoints together) one client may make a minute. */
@@ -132,8 +146,7 @@ export interface AppConfig {
  * PostgreSQL server of DATABASE_URL through a pool of at most `poolMax` connections.
  */
 export type DatabaseConfig =
-  | { dialect: 'sqlite'; file: string }
-  | { dialect: 'postgres'; url: string; poolMax: number };
+  { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string; poolMax: number };
 
 /** Variables whose value may hold a password: an error names them without their value. */
 const SECRET_VARIABLES = new Set(['DATABASE_URL']);
@@ -149,14 +162,20 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
     );
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  const dataDir = resolve(vars.DATA_DIR);
   return {
     port: vars.PORT,
     host: vars.HOST,
-    dataDir: resolve(vars.DATA_DIR),
+    dataDir,
     corsOrigins: vars.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
     ttsWorkers: vars.TTS_WORKERS ?? availableParallelism(),
+    ttsEngine: vars.TTS_ENGINE,
+    kokoroModelDir: vars.KOKORO_MODEL_DIR
+      ? resolve(vars.KOKORO_MODEL_DIR)
+      : join(dataDir, 'models'),
+    piperVoicesDir: vars.PIPER_VOICES_DIR ? resolve(vars.PIPER_VOICES_DIR) : null,
     logLevel: vars.LOG_LEVEL ?? (vars.NODE_ENV === 'test' ? 'silent' : 'info'),
     generationRateLimitPerMinute: vars.RATE_LIMIT_GENERATION_PER_MINUTE,
     trustProxy: parseTrustProxy(vars.TRUST_PROXY),

@@ -16,11 +16,21 @@ export class EngineHealthIndicator {
   check(key: string) {
     const indicator = this.health.check(key);
     const { workers, busy, queued } = this.engine.stats();
+    // Which engine runs and from which model files (none for eSpeak's built-in voices).
+    const { engine, files } =
+      typeof this.engine.describe === 'function'
+        ? this.engine.describe()
+        : { engine: 'unknown', files: [] as string[] };
     if (!this.engine.isAvailable()) {
-      return indicator.down({ message: 'Speech engine is not available', workers });
+      return indicator.down({ message: 'Speech engine is not available', engine, files, workers });
     }
     if (workers < 1)
-      return indicator.down({ message: 'No speech engine worker is alive', workers });
-    return indicator.up({ workers, busy, queued });
+      return indicator.down({
+        message: 'No speech engine worker is alive',
+        engine,
+        files,
+        workers,
+      });
+    return indicator.up({ engine, files, workers, busy, queued });
   }
 }

@@ -22,6 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { EngineVoices } from '../audio/engine/engine-voices';
 import { ErrorBodyDto } from '../common/http/error-body.dto';
 import { receiveFile } from '../media/uploads/uploaded-file';
 import { LogoDto, SettingsDto, VoiceDto } from './dto/settings.dto';
@@ -48,6 +49,7 @@ export class SettingsController {
     private readonly settings: SettingsService,
     private readonly logos: LogosService,
     private readonly presenter: SettingsPresenter,
+    private readonly engineVoices: EngineVoices,
   ) {}
 
   @Get()
@@ -93,11 +95,11 @@ export class SettingsController {
   }
 
   @Get('voices')
-  @ApiOperation({ summary: 'Voices a client may choose' })
+  @ApiOperation({ summary: "The running speech engine's voices" })
   @ApiOkResponse({ type: [VoiceDto] })
   voices(): VoiceDto[] {
-    return this.settings
-      .listVoices()
+    return this.engineVoices
+      .list()
       .map(({ id, name, gender, accent }) => ({ id, name, gender, accent }));
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EngineSelectionModule } from '../audio/engine/engine-selection.module';
 import { MediaModule } from '../media/media.module';
 import { LogosService } from './logos.service';
 import { SettingsController } from './settings.controller';
@@ -9,7 +10,7 @@ import { KyselySettingsRepository } from './kysely-settings.repository';
 
 /** StoryFlow's global settings, logos, the subtitle font and the voice list. Exports SettingsService. */
 @Module({
-  imports: [MediaModule],
+  imports: [MediaModule, EngineSelectionModule],
   controllers: [SettingsController],
   providers: [
     SettingsService,

@@ -3,6 +3,7 @@ import {
   SynthesisAbortedError,
 } from '../../src/audio/engine/tts-engine.errors';
 import {
+  type EngineDescription,
   type EngineStats,
   type SynthesisOptions,
   type SynthesisRequest,
@@ -45,6 +46,10 @@ export class FakeTtsEngine extends TtsEngine {
 
   stats(): EngineStats {
     return { workers: this.workers, busy: this.busy, queued: 0 };
+  }
+
+  describe(): EngineDescription {
+    return { engine: 'fake', files: [] };
   }
 
   async synthesize(

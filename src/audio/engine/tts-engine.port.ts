@@ -37,6 +37,14 @@ export interface EngineStats {
   queued: number;
 }
 
+/** Which engine runs and from which files (for the health check and the start log). */
+export interface EngineDescription {
+  /** `espeak`, `kokoro`, `piper`, or another name for a test double. */
+  engine: string;
+  /** Absolute paths of the model files loaded (none for eSpeak, whose data is built in). */
+  files: string[];
+}
+
 /**
  * Port for offline text-to-speech, used as the Nest DI token (`{ provide: TtsEngine, ... }`).
  * Lifecycle: `start()` once, then `synthesize()` concurrently as much as needed
@@ -64,6 +72,11 @@ export abstract class TtsEngine {
   abstract isAvailable(): boolean;
 
   abstract stats(): EngineStats;
+
+  /** Which engine this is and which files it loaded. Test doubles may keep this default. */
+  describe(): EngineDescription {
+    return { engine: this.constructor.name, files: [] };
+  }
 
   /** Waits for running syntheses, then stops the workers. */
   abstract close(): Promise<void>;

@@ -34,8 +34,12 @@ export class SettingsDto {
 export class VoiceDto {
   @ApiProperty({ example: 'af_bella' }) id: string;
   @ApiProperty({ example: 'Bella' }) name: string;
-  @ApiProperty({ enum: ['female', 'male'] }) gender: string;
-  @ApiPropertyOptional({ enum: ['American', 'British'] }) accent?: string;
+  @ApiProperty({ enum: ['female', 'male', 'unknown'] }) gender: string;
+  @ApiPropertyOptional({
+    example: 'American',
+    description: "e.g. American, British (a Piper voice's language otherwise)",
+  })
+  accent?: string;
 }
 
 export class LogoDto {
