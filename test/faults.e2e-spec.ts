@@ -241,7 +241,8 @@ describe('faults, injected (e2e)', () => {
         await new Promise((resolve) => setImmediate(resolve));
         expect(temporaryFiles(dataDir)).toEqual([]);
         // Files on disk without a recorded segment are complete too (renamed into place whole).
-        for (const file of safeReaddir(join(dataDir, 'media', 'projects', project.id, 'audio'))) {
+        const audioDir = join(dataDir, 'media', 'projects', project.id, 'audio');
+        for (const file of safeReaddir(audioDir).filter((name) => name.endsWith('.wav'))) {
           const bytes = readFileSync(join(dataDir, 'media', 'projects', project.id, 'audio', file));
           expect(bytes.length).toBe(44 + parseWavHeader(bytes).dataBytes);
           expect(

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { AudioFileStore } from '../src/audio/audio-file.store';
+import { AudioStorage } from '../src/audio/storage/audio.storage';
 import { encodeWav, parseWavHeader } from '../src/audio/engine/wav';
 import { SegmentsService } from '../src/projects/segments/segments.service';
 import { brokenEngine } from './support/engines';
@@ -28,7 +28,7 @@ describe('a 500-segment narration streams with flat server memory (e2e, server p
       Array.from({ length: SEGMENTS }, (_, i) => `Segment number ${i + 1}.`),
       'Long story',
     );
-    const files = setup.app.get(AudioFileStore);
+    const files = setup.app.get(AudioStorage);
     const segments = setup.app.get(SegmentsService);
     const samples = new Int16Array(SEGMENT_SAMPLES).map((_, i) =>
       Math.round(8000 * Math.sin(i / 9)),

@@ -1,5 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
-import { ConfigService, type ConfigType } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
 import { appConfig, type AppConfig } from '../config/app.config';
 import { MediaModule } from '../media/media.module';
 import { ProjectsModule } from '../projects/projects.module';
@@ -8,7 +8,6 @@ import { TasksModule } from '../tasks/tasks.module';
 import { AudioController } from './audio.controller';
 import { VoicePreviewController } from './voice-preview.controller';
 import { VoicePreviewService } from './voice-preview.service';
-import { AudioFileStore } from './audio-file.store';
 import { SynthesisMetrics } from './synthesis.metrics';
 import type { EngineChoice } from './engine/engine-selection';
 import { ENGINE_CHOICE, EngineSelectionModule } from './engine/engine-selection.module';
@@ -16,11 +15,16 @@ import { EspeakTtsEngine } from './engine/espeak-tts.engine';
 import { KokoroTtsEngine, PiperTtsEngine } from './engine/neural-tts.engine';
 import { TtsEngine } from './engine/tts-engine.port';
 import { engineScheduler, FairScheduler } from './fair-scheduler';
+import { GenerationQueue } from './generation/generation.queue';
 import {
   GENERATION_OPTIONS,
   GenerationOptions,
-  SpeechGenerationService,
-} from './speech-generation.service';
+  InProcessGenerationQueue,
+} from './generation/in-process-generation.queue';
+import { SegmentPipeline } from './generation/segment-pipeline';
+import { SpeechGenerationService } from './speech-generation.service';
+import { AudioStorage } from './storage/audio.storage';
+import { LocalAudioStorage } from './storage/local-audio.storage';
 
 /**
  * The engine TTS_ENGINE and the files chose (see `chooseEngine`). A neural engine is started
@@ -49,8 +53,9 @@ async function createEngine(
 
 /**
  * Speech synthesis: the TTS engine (eSpeak NG, Kokoro or Piper in worker threads, behind the
- * TtsEngine port), the generation use cases, the voice preview, and their endpoints. Reports
- * into TasksModule.
+ * TtsEngine port), the generation use cases, the generation queue and the segment pipeline,
+ * the audio storage, the voice preview, and their endpoints. Reports into TasksModule. Each
+ * port's adapter is chosen here, from the configuration.
  */
 @Module({
   imports: [TasksModule, ProjectsModule, SettingsModule, MediaModule, EngineSelectionModule],
@@ -63,18 +68,20 @@ async function createEngine(
     },
     {
       provide: GENERATION_OPTIONS,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService): GenerationOptions => ({
-        shutdownGraceSeconds: config.getOrThrow<AppConfig>('app').shutdownGraceSeconds,
+      inject: [appConfig.KEY],
+      useFactory: (config: AppConfig): GenerationOptions => ({
+        shutdownGraceSeconds: config.shutdownGraceSeconds,
       }),
     },
     // One scheduler in front of the engine's pool, shared by generation and the preview.
     { provide: FairScheduler, inject: [TtsEngine], useFactory: engineScheduler },
-    AudioFileStore,
+    { provide: GenerationQueue, useClass: InProcessGenerationQueue },
+    { provide: AudioStorage, useClass: LocalAudioStorage },
+    SegmentPipeline,
     SpeechGenerationService,
     SynthesisMetrics,
     VoicePreviewService,
   ],
-  exports: [TtsEngine, SpeechGenerationService, SynthesisMetrics],
+  exports: [TtsEngine, SpeechGenerationService, SynthesisMetrics, AudioStorage],
 })
 export class AudioModule {}

@@ -1,11 +1,13 @@
-import type { MediaLayout } from '../media/media-layout';
 import { SynthesisMetrics } from './synthesis.metrics';
 import type { Segment } from '../projects/segments/segment.types';
 import type { SegmentsService } from '../projects/segments/segments.service';
 import type { SettingsService } from '../settings/settings.service';
 import { TaskManagerService } from '../tasks/task-manager.service';
 import type { TaskSnapshot } from '../tasks/task.types';
-import type { AudioFileStore } from './audio-file.store';
+import type { AudioStorage } from './storage/audio.storage';
+import { engineScheduler } from './fair-scheduler';
+import { InProcessGenerationQueue } from './generation/in-process-generation.queue';
+import { SegmentPipeline } from './generation/segment-pipeline';
 import { SynthesisAbortedError, SynthesisFailedError } from './engine/tts-engine.errors';
 import {
   SynthesisOptions,
@@ -77,23 +79,24 @@ describe('SpeechGenerationService (fake engine)', () => {
     const settings = {
       get: async () => ({ defaultVoiceId: 'bm_george', ttsSpeed: 1.5 }),
     } as unknown as SettingsService;
-    const files = {
+    const storage = {
       write: async () => undefined,
       remove: async () => undefined,
+      urlPath: (p: string, s: string) => `/media/${p}/${s}.wav`,
       removeTemporaryFiles: async () => 0,
-    } as unknown as AudioFileStore;
-    const media = {
-      audioUrlPath: (p: string, s: string) => `/media/${p}/${s}.wav`,
-    } as unknown as MediaLayout;
-    service = new SpeechGenerationService(
+    } as unknown as AudioStorage;
+    const pipeline = new SegmentPipeline(
       engine,
-      tasks,
+      storage,
       segmentsService,
-      settings,
-      files,
-      media,
+      tasks,
       new SynthesisMetrics(),
     );
+    const queue = new InProcessGenerationQueue(engine, engineScheduler(engine), pipeline, tasks, {
+      shutdownGraceSeconds: 10,
+    });
+    queue.onApplicationBootstrap();
+    service = new SpeechGenerationService(tasks, segmentsService, settings, queue, storage);
     service.onApplicationBootstrap();
   }
 

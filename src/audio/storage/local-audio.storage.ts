@@ -2,26 +2,29 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
-import { SegmentWords, serializeSegmentWords } from '../common/speech/word-boundary';
-import { MediaLayout } from '../media/media-layout';
+import { SegmentWords, serializeSegmentWords } from '../../common/speech/word-boundary';
+import { MediaLayout } from '../../media/media-layout';
+import { AudioStorage } from './audio.storage';
 
 /** Marks a WAV being written; a reader never sees such a name at a segment's path. */
 const TEMP_MARKER = '.tmp-';
 
 /**
- * Writes segment WAVs so that a reader never sees half a file: the bytes go to a
- * temporary name in the same folder, are flushed, then renamed into place (atomic on
- * one file system). The paths come from MediaLayout.
+ * The audio storage on local disk (under `DATA_DIR/media`, served at `/media/`): a reader
+ * never sees half a file, because the bytes go to a temporary name in the same folder, are
+ * flushed, then renamed into place (atomic on one file system). The paths come from
+ * MediaLayout. A folder every node mounts makes it shared.
  */
 @Injectable()
-export class AudioFileStore {
-  private readonly logger = new Logger(AudioFileStore.name);
+export class LocalAudioStorage extends AudioStorage {
+  private readonly logger = new Logger(LocalAudioStorage.name);
 
-  constructor(private readonly media: MediaLayout) {}
+  constructor(private readonly media: MediaLayout) {
+    super();
+  }
 
   /**
-   * Writes the WAV of a segment atomically, and its word boundaries when the engine reported
-   * them (else removes older ones). The boundaries go first, each file by atomic rename; a
+   * The boundaries go first, each file by atomic rename; a
    * reader pairs them with the WAV only when their text and sample count match it, so the two
    * files never disagree unnoticed whichever step a crash stops. Throws on failure.
    */
@@ -38,12 +41,14 @@ export class AudioFileStore {
     await writeAtomically(this.media.audioPath(projectId, segmentId), wav);
   }
 
-  /** Removes a segment's WAV (when its segment vanished while it was being written). */
   async remove(projectId: string, segmentId: string): Promise<void> {
     await this.media.removeAudio(projectId, segmentId);
   }
 
-  /** Deletes temporary WAVs left by a crash; returns how many. */
+  urlPath(projectId: string, segmentId: string): string {
+    return this.media.audioUrlPath(projectId, segmentId);
+  }
+
   async removeTemporaryFiles(): Promise<number> {
     const projectsDir = join(this.media.mediaRoot, 'projects');
     let removed = 0;

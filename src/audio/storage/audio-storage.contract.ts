@@ -1,0 +1,76 @@
+import type { SegmentWords } from '../../common/speech/word-boundary';
+import type { AudioStorage } from './audio.storage';
+
+/** An adapter under test, with the means to look behind it. */
+export interface AudioStorageFixture {
+  storage: AudioStorage;
+  /** The stored WAV bytes of a segment, or null. */
+  readAudio(projectId: string, segmentId: string): Promise<Buffer | null>;
+  /** The stored word boundaries of a segment, or null. */
+  readWords(projectId: string, segmentId: string): Promise<SegmentWords | null>;
+  /** Leaves a half-written temporary file for a segment, as a crash mid-write would. */
+  plantTemporary(projectId: string, segmentId: string): Promise<void>;
+  /** Every name the store holds for a project's audio (temporary ones included). */
+  listNames(projectId: string): Promise<string[]>;
+  dispose(): Promise<void>;
+}
+
+const WORDS: SegmentWords = {
+  text: 'Hi. Yo.',
+  sampleRate: 22050,
+  sampleCount: 100,
+  words: [{ sample: 0, textStart: 0, textLength: 2, sentenceStart: true }],
+};
+
+/** The behaviour every AudioStorage adapter must have (run from each adapter's spec). */
+export function audioStorageContract(name: string, make: () => Promise<AudioStorageFixture>): void {
+  describe(`AudioStorage contract: ${name}`, () => {
+    let f: AudioStorageFixture;
+    beforeEach(async () => {
+      f = await make();
+    });
+    afterEach(() => f.dispose());
+
+    it('stores a WAV whole, and a second write replaces it whole', async () => {
+      await f.storage.write('p1', 's1', Buffer.from('RIFF-old'));
+      expect(await f.readAudio('p1', 's1')).toEqual(Buffer.from('RIFF-old'));
+      await f.storage.write('p1', 's1', Buffer.from('RIFF-new and longer'));
+      expect(await f.readAudio('p1', 's1')).toEqual(Buffer.from('RIFF-new and longer'));
+      expect(await f.readAudio('p1', 's2')).toBeNull();
+    });
+
+    it('keeps word boundaries with their WAV, and drops them when a new WAV has none', async () => {
+      await f.storage.write('p1', 's1', Buffer.from('RIFF-a'), WORDS);
+      expect(await f.readWords('p1', 's1')).toEqual(WORDS);
+      await f.storage.write('p1', 's1', Buffer.from('RIFF-b'));
+      expect(await f.readWords('p1', 's1')).toBeNull();
+      expect(await f.readAudio('p1', 's1')).toEqual(Buffer.from('RIFF-b'));
+    });
+
+    it('removes a segment audio and only that one; removing twice is fine', async () => {
+      await f.storage.write('p1', 's1', Buffer.from('RIFF-1'), WORDS);
+      await f.storage.write('p1', 's2', Buffer.from('RIFF-2'));
+      await f.storage.remove('p1', 's1');
+      await f.storage.remove('p1', 's1');
+      expect(await f.readAudio('p1', 's1')).toBeNull();
+      expect(await f.readWords('p1', 's1')).toBeNull();
+      expect(await f.readAudio('p1', 's2')).toEqual(Buffer.from('RIFF-2'));
+    });
+
+    it('sweeps the temporary files a crash left, and nothing else', async () => {
+      expect(await f.storage.removeTemporaryFiles()).toBe(0);
+      await f.storage.write('p1', 's1', Buffer.from('RIFF-whole'));
+      await f.plantTemporary('p1', 's2');
+      expect(await f.storage.removeTemporaryFiles()).toBe(1);
+      expect(await f.listNames('p1')).toHaveLength(1);
+      expect(await f.readAudio('p1', 's1')).toEqual(Buffer.from('RIFF-whole'));
+    });
+
+    it('leaves no temporary file behind a write, and names a stable URL path', async () => {
+      await f.storage.write('p1', 's1', Buffer.from('RIFF-x'), WORDS);
+      expect(await f.storage.removeTemporaryFiles()).toBe(0);
+      expect(f.storage.urlPath('p1', 's1')).toBe(f.storage.urlPath('p1', 's1'));
+      expect(f.storage.urlPath('p1', 's1')).not.toBe(f.storage.urlPath('p1', 's2'));
+    });
+  });
+}

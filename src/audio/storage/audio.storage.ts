@@ -1,0 +1,29 @@
+import type { SegmentWords } from '../../common/speech/word-boundary';
+
+/**
+ * Port: where segment audio lives. Writes are atomic (a reader never sees half a file at a
+ * segment's path), so a crash leaves either the old audio or the new. The local-disk adapter
+ * is `LocalAudioStorage`; a shared store (object storage, a shared mount) implements the same.
+ * `audio-storage.contract.ts` is the suite every adapter passes.
+ */
+export abstract class AudioStorage {
+  /**
+   * Stores a segment's WAV, and its word boundaries when the engine reported them (else
+   * removes older ones), replacing what was there. Throws on failure, leaving the old audio.
+   */
+  abstract write(
+    projectId: string,
+    segmentId: string,
+    wav: Buffer,
+    words?: SegmentWords,
+  ): Promise<void>;
+
+  /** Removes a segment's audio (when its segment vanished while it was being written). */
+  abstract remove(projectId: string, segmentId: string): Promise<void>;
+
+  /** The URL path the audio is served at (`/media/...`), as the API reports it. */
+  abstract urlPath(projectId: string, segmentId: string): string;
+
+  /** Deletes temporary files a crash left behind; returns how many. */
+  abstract removeTemporaryFiles(): Promise<number>;
+}
