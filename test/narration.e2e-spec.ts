@@ -257,12 +257,41 @@ describe('whole-story narration export (e2e, real engine)', () => {
     expect(beyond.json()).toEqual({ error: 'Requested range not satisfiable' });
   });
 
+  it('narration.mp3 is the same narration as an MPEG Layer III stream, frame after frame', async () => {
+    const res = await http.get(url('mp3', '?gap_ms=500'));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('audio/mpeg');
+    expect(res.headers['content-length']).toBeUndefined();
+    const mp3 = res.rawPayload;
+    // Walk the frames: every byte belongs to a frame whose header says MPEG-2 Layer III,
+    // 64 kbit/s, the WAV's rate, mono (the first is LAME's silent info frame).
+    const rates: Record<number, number> = { 22050: 0, 24000: 1, 16000: 2 };
+    let frames = 0;
+    for (let at = 0; at < mp3.length; frames++) {
+      const header = mp3.readUInt32BE(at);
+      expect(header >>> 21).toBe(0x7ff); // frame sync
+      expect((header >>> 19) & 3).toBe(2); // MPEG-2
+      expect((header >>> 17) & 3).toBe(1); // Layer III
+      expect((header >>> 12) & 15).toBe(8); // 64 kbit/s in MPEG-2's table
+      expect((header >>> 10) & 3).toBe(rates[sampleRate]);
+      expect((header >>> 6) & 3).toBe(3); // mono
+      const padding = (header >>> 9) & 1;
+      at += Math.floor((72 * 64_000) / sampleRate) + padding;
+      if (at > mp3.length) throw new Error('truncated frame');
+    }
+    // 576 samples a frame: the WAV's duration, give or take the encoder's delay and padding.
+    const wavSamples = offsets(Math.round(0.5 * sampleRate)).total;
+    expect(Math.abs((frames - 1) * 576 - wavSamples)).toBeLessThan(3 * 576);
+    // And it is compressed: about a fifth of the WAV.
+    expect(mp3.length).toBeLessThan((44 + wavSamples * 2) / 4);
+  });
+
   it('missing audio is a 409 naming the segments, unless skip_missing=true', async () => {
     const other = await http.importProject(['Spoken.', 'Not yet spoken.', 'Also silent.'], 'Half');
     const one = await http.post(`/api/segments/${other.segments[0].id}/generate-audio/`);
     await taskFinished(t.app, one.json().task_id);
     const missing = [other.segments[1].id, other.segments[2].id];
-    for (const ext of ['wav', 'srt', 'vtt']) {
+    for (const ext of ['wav', 'mp3', 'srt', 'vtt']) {
       const res = await http.get(`/api/projects/${other.id}/narration.${ext}`);
       expect(res.statusCode).toBe(409);
       expect(res.json()).toEqual({

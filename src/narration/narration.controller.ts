@@ -10,11 +10,14 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { pipeline } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import rangeParser from 'range-parser';
 import { ErrorBodyDto } from '../common/http/error-body.dto';
 import { NarrationQuery, SubtitlesQuery } from './dto/narration.query';
 import { NarrationService } from './narration.service';
+import { WAV_HEADER_BYTES } from '../audio/engine/wav';
+import { MP3_KBPS, mp3EncoderStream } from './narration-mp3';
 import { narrationByteLength, narrationStream } from './narration-stream';
 import { formatSubtitles, SubtitleFormat, subtitleCues } from './narration-timeline';
 
@@ -80,6 +83,37 @@ export class NarrationController {
       return;
     }
     reply.header('content-length', size).send(narrationStream(timeline, sources));
+  }
+
+  @Get('narration.mp3')
+  @ApiOperation({
+    summary: 'The whole story as one MP3 (compressed download)',
+    description:
+      `The same audio as narration.wav (same order, pauses and query), encoded while it streams ` +
+      `to a constant ${MP3_KBPS} kbit/s mono MP3 by LAME in pure JavaScript (@breezystack/lamejs) ` +
+      'in a worker thread: about a fifth of the WAV. Its length is only known once encoded, so ' +
+      'it is sent chunked, without Content-Length or Range (use the WAV for those).',
+  })
+  @ApiProduces('audio/mpeg')
+  @ApiOkResponse({ description: `the MP3 (MPEG-2 Layer III at the segments' rate, mono)` })
+  async mp3(
+    @Param('id') id: string,
+    @Query() query: NarrationQuery,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { timeline, sources } = await this.narration.plan(id, {
+      gapMs: query.gap_ms,
+      skipMissing: query.skip_missing,
+    });
+    const mp3 = mp3EncoderStream(timeline.sampleRate);
+    // The samples only (from the first byte after the WAV header); an error or a client that
+    // goes away destroys both streams, and the encoder's worker with them.
+    pipeline(narrationStream(timeline, sources, WAV_HEADER_BYTES), mp3, () => undefined);
+    reply
+      .header('content-type', 'audio/mpeg')
+      .header('accept-ranges', 'none')
+      .header('content-disposition', 'attachment; filename="narration.mp3"')
+      .send(mp3);
   }
 
   @Get('narration.srt')
