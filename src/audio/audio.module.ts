@@ -6,7 +6,7 @@ import { ProjectsModule } from '../projects/projects.module';
 import { SettingsModule } from '../settings/settings.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { AudioController } from './audio.controller';
-import { VoicePreviewController } from './voice-preview.controller';
+import { VoicesController } from './voices.controller';
 import { VoicePreviewService } from './voice-preview.service';
 import { SynthesisMetrics } from './synthesis.metrics';
 import type { EngineChoice } from './engine/engine-selection';
@@ -59,7 +59,7 @@ async function createEngine(
  */
 @Module({
   imports: [TasksModule, ProjectsModule, SettingsModule, MediaModule, EngineSelectionModule],
-  controllers: [AudioController, VoicePreviewController],
+  controllers: [AudioController, VoicesController],
   providers: [
     {
       provide: TtsEngine,

@@ -22,10 +22,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { EngineVoices } from '../audio/engine/engine-voices';
 import { ErrorBodyDto } from '../common/http/error-body.dto';
 import { receiveFile } from '../media/uploads/uploaded-file';
-import { LogoDto, SettingsDto, VoiceDto } from './dto/settings.dto';
+import { LogoDto, SettingsDto } from './dto/settings.dto';
 import { UpdateSettingsDto } from './dto/update-settings.dto';
 import { LOGO_MAX_BYTES, LogosService } from './logos.service';
 import { SettingsPresenter } from './settings.presenter';
@@ -49,7 +48,6 @@ export class SettingsController {
     private readonly settings: SettingsService,
     private readonly logos: LogosService,
     private readonly presenter: SettingsPresenter,
-    private readonly engineVoices: EngineVoices,
   ) {}
 
   @Get()
@@ -92,15 +90,6 @@ export class SettingsController {
       logoMargin: body.logo_margin,
     });
     return this.presenter.toJson(updated, request);
-  }
-
-  @Get('voices')
-  @ApiOperation({ summary: "The running speech engine's voices" })
-  @ApiOkResponse({ type: [VoiceDto] })
-  voices(): VoiceDto[] {
-    return this.engineVoices
-      .list()
-      .map(({ id, name, gender, accent }) => ({ id, name, gender, accent }));
   }
 
   @Post('font/upload')

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { EngineSelectionModule } from '../audio/engine/engine-selection.module';
 import { MediaModule } from '../media/media.module';
 import { LogosService } from './logos.service';
 import { SettingsController } from './settings.controller';
@@ -8,9 +7,13 @@ import { SettingsRepository } from './settings.repository';
 import { SettingsService } from './settings.service';
 import { KyselySettingsRepository } from './kysely-settings.repository';
 
-/** StoryFlow's global settings, logos, the subtitle font and the voice list. Exports SettingsService. */
+/**
+ * StoryFlow's global settings, logos, the subtitle font and StoryFlow's voice ids. Exports
+ * SettingsService. Depends on no speech module: the running engine's voices are listed by
+ * AudioModule (`GET /api/settings/voices/`).
+ */
 @Module({
-  imports: [MediaModule, EngineSelectionModule],
+  imports: [MediaModule],
   controllers: [SettingsController],
   providers: [
     SettingsService,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { VOICE_CATALOGUE, VoiceInfo, findVoice } from '../audio/engine/voice-catalogue';
+import { isStoryFlowVoice } from './storyflow-voices';
 import { RequestValidationError } from '../common/errors/domain.error';
 import { parseId } from '../database/ids';
 import { MediaLayout } from '../media/media-layout';
@@ -42,7 +42,7 @@ export class SettingsService {
     return this.settings.transaction(async (tx) => {
       const current = await tx.get();
       const problems: Record<string, string[]> = {};
-      if (changes.defaultVoiceId !== undefined && !findVoice(changes.defaultVoiceId)) {
+      if (changes.defaultVoiceId !== undefined && !isStoryFlowVoice(changes.defaultVoiceId)) {
         problems.default_voice_id = [`"${changes.defaultVoiceId}" is not a valid choice.`];
       }
       const speed = changes.ttsSpeed;
@@ -74,11 +74,6 @@ export class SettingsService {
           : parseId(changes.activeLogo);
       return tx.update({ ...changes, activeLogo });
     });
-  }
-
-  /** Every voice a client may choose. */
-  listVoices(): readonly VoiceInfo[] {
-    return VOICE_CATALOGUE;
   }
 
   /**

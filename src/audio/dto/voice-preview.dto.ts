@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ChoiceField, NumberField, StringField } from '../../common/validation/field.decorators';
 import { TTS_SPEED_MAX, TTS_SPEED_MIN } from '../../settings/settings.types';
-import { VOICE_CATALOGUE } from '../engine/voice-catalogue';
+import { STORYFLOW_VOICE_IDS } from '../../settings/storyflow-voices';
 
 /** Longest text a preview speaks. */
 export const PREVIEW_MAX_CHARACTERS = 1000;
@@ -11,8 +11,8 @@ export class VoicePreviewDto {
   @StringField({ maxLength: PREVIEW_MAX_CHARACTERS })
   text: string;
 
-  @ApiPropertyOptional({ enum: VOICE_CATALOGUE.map((v) => v.id), description: 'default: settings' })
-  @ChoiceField(VOICE_CATALOGUE.map((v) => v.id), { required: false })
+  @ApiPropertyOptional({ enum: [...STORYFLOW_VOICE_IDS], description: 'default: settings' })
+  @ChoiceField([...STORYFLOW_VOICE_IDS], { required: false })
   voice?: string;
 
   @ApiPropertyOptional({ minimum: TTS_SPEED_MIN, maximum: TTS_SPEED_MAX })

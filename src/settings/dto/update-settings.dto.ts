@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { VOICE_CATALOGUE } from '../../audio/engine/voice-catalogue';
+import { STORYFLOW_VOICE_IDS } from '../storyflow-voices';
 import {
   BooleanField,
   ChoiceField,
@@ -17,7 +17,7 @@ import {
   TTS_SPEED_MIN,
 } from '../settings.types';
 
-const VOICE_IDS = VOICE_CATALOGUE.map((voice) => voice.id);
+const VOICE_IDS = [...STORYFLOW_VOICE_IDS];
 const optional = { required: false };
 
 /**
