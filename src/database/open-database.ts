@@ -123,7 +123,14 @@ export async function openPostgres(
   migrations: Readonly<Record<string, Migration>>,
   logger = new Logger('Database'),
 ): Promise<OpenedDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: poolMax, types: pgTypes });
+  // A server that does not answer fails a query (and the health check) after 10 s instead of
+  // leaving it waiting forever (pg's default).
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolMax,
+    connectionTimeoutMillis: 10_000,
+    types: pgTypes,
+  });
   // An idle client losing its server (restart, network) emits 'error' on the pool; without a
   // listener that would end the process. The next query gets a new connection.
   pool.on('error', (error) => logger.warn(`Idle PostgreSQL connection lost: ${error.message}`));

@@ -3,7 +3,10 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { sql } from 'kysely';
 import { Database, InjectDatabase } from '../database/database.constants';
 
-/** The SQLite database answers a `select 1` through the application's Kysely instance. */
+/**
+ * The configured database (the SQLite file, or the PostgreSQL server of DATABASE_URL) answers a
+ * `select 1` through the application's Kysely instance (for PostgreSQL, on a pool connection).
+ */
 @Injectable()
 export class DatabaseHealthIndicator {
   constructor(

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import '../common/http/route-behaviour';
 import { AudioModule } from '../audio/audio.module';
 import { TasksModule } from '../tasks/tasks.module';
+import { DatabasePoolMetricsCollector } from './database-pool-metrics.collector';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { PipelineMetricsCollector } from './pipeline-metrics.collector';
@@ -16,7 +17,7 @@ import { PipelineMetricsCollector } from './pipeline-metrics.collector';
 @Module({
   imports: [TasksModule, AudioModule],
   controllers: [MetricsController],
-  providers: [MetricsService, PipelineMetricsCollector],
+  providers: [MetricsService, PipelineMetricsCollector, DatabasePoolMetricsCollector],
 })
 export class MetricsModule implements OnModuleInit {
   constructor(

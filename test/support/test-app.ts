@@ -28,6 +28,8 @@ export interface TestApp {
   dataDir: string;
   /** `sqlite`, or `postgres` in the e2e-postgres project (or when `env.DATABASE_URL` is set). */
   database: 'sqlite' | 'postgres';
+  /** Its DATABASE_URL in the PostgreSQL mode, else null. */
+  databaseUrl: string | null;
   /** Closes the app; removes the data folder (and drops its PostgreSQL database) unless `keepData`. */
   close(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -79,6 +81,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     app,
     dataDir,
     database: env.DATABASE_URL ? 'postgres' : 'sqlite',
+    databaseUrl: env.DATABASE_URL ?? null,
     async close(closeOptions = {}) {
       await app.close();
       if (!closeOptions.keepData) {
@@ -95,6 +98,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 export interface UsedTestApp {
   readonly app: NestFastifyApplication;
   readonly dataDir: string;
+  /** Its DATABASE_URL in the PostgreSQL mode, else null. */
+  readonly databaseUrl: string | null;
   /** The HTTP helpers of `story-api` on this app (usable in the block body: calls resolve the app). */
   readonly http: ReturnType<typeof api>;
 }
@@ -124,6 +129,9 @@ export function useTestApp(options: TestAppOptions = {}): UsedTestApp {
     },
     get dataDir() {
       return running().dataDir;
+    },
+    get databaseUrl() {
+      return running().databaseUrl;
     },
     http,
   };
