@@ -1,3 +1,4 @@
+import { describeError } from './common/errors/describe-error';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
 import { loadAppConfig } from './config/app.config';
@@ -23,9 +24,7 @@ async function bootstrap(): Promise<void> {
       app.close().then(
         () => process.exit(0),
         (error: unknown) => {
-          logger.error(
-            `Shutdown failed: ${error instanceof Error ? error.message : String(error)}`,
-          );
+          logger.error(`Shutdown failed: ${describeError(error)}`);
           process.exit(1);
         },
       );
@@ -34,6 +33,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  new Logger('Bootstrap').error(error instanceof Error ? error.message : String(error));
+  new Logger('Bootstrap').error(describeError(error));
   process.exit(1);
 });

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { describeError } from '../common/errors/describe-error';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -98,8 +99,7 @@ export async function run(argv: string[]): Promise<number> {
       // commander has printed the help, the version or its one-line error already
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`storyflow-voice: ${message.replace(/\s+/g, ' ').trim()}\n`);
+    process.stderr.write(`storyflow-voice: ${describeError(error).replace(/\s+/g, ' ').trim()}\n`);
     return error instanceof CliError ? error.exitCode : EXIT.failure;
   }
 }

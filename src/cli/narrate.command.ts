@@ -1,3 +1,4 @@
+import { describeError } from '../common/errors/describe-error';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
@@ -180,7 +181,7 @@ async function forEachLimited<T>(
   if (failure) throw failure.error;
 }
 
+/** One line, for stderr. */
 function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s+/g, ' ').trim();
+  return describeError(error).replace(/\s+/g, ' ').trim();
 }

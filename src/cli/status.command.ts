@@ -1,16 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Presets, SingleBar } from 'cli-progress';
 import { createParser } from 'eventsource-parser';
+import type { TaskSnapshot as ServerSnapshot } from '../tasks/task.types';
 import { CliError, EXIT } from './cli.errors';
 import { etaTime } from './narrate-progress';
 
 /** The contract's task snapshot (`GET /api/tasks/{id}/status/`), the fields the CLI shows. */
-interface TaskSnapshot {
-  task_id: string;
-  status: 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
-  progress: { current: number; total: number; percentage: number };
-  errors: { segment_id: string | null; error: string }[];
-}
+type TaskSnapshot = Pick<ServerSnapshot, 'task_id' | 'status' | 'progress' | 'errors'>;
 
 export interface StatusOptions {
   url: string;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../common/validation/uuid';
 
 /** A new primary key: a random UUID, lower case. */
 export function newId(): string {
@@ -12,5 +11,5 @@ export function newId(): string {
  * a UUID, so callers answer "not found" without touching the database.
  */
 export function parseId(raw: unknown): string | null {
-  return typeof raw === 'string' && UUID.test(raw) ? raw.toLowerCase() : null;
+  return isUuid(raw) ? raw.toLowerCase() : null;
 }

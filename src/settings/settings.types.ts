@@ -58,8 +58,8 @@ export type SubtitlePosition = (typeof SUBTITLE_POSITIONS)[number];
 export const LOGO_POSITIONS = ['top-left', 'top-right', 'bottom-left', 'bottom-right'] as const;
 export type LogoPosition = (typeof LOGO_POSITIONS)[number];
 
-export const TTS_SPEED_MIN = 0.5;
-export const TTS_SPEED_MAX = 2.0;
+/** StoryFlow's `tts_speed` range: the engines' (common/speech/speed.ts). */
+export { SPEED_MAX as TTS_SPEED_MAX, SPEED_MIN as TTS_SPEED_MIN } from '../common/speech/speed';
 
 /** The width×height pairs StoryFlow's renderer offers (16:9, 9:16, square, 4:5, 4:3, 3:4). */
 export const RENDER_RESOLUTIONS: readonly (readonly [number, number])[] = [

@@ -42,13 +42,6 @@ export type TaskChange =
 
 const ORDER: Record<TaskStatus, number> = { PENDING: 0, PROCESSING: 1, COMPLETED: 2, FAILED: 2 };
 
-export const TASK_STATUSES: readonly TaskStatus[] = [
-  'PENDING',
-  'PROCESSING',
-  'COMPLETED',
-  'FAILED',
-];
-
 export function isTerminal(status: TaskStatus): boolean {
   return status === 'COMPLETED' || status === 'FAILED';
 }

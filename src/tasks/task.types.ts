@@ -1,5 +1,7 @@
 /** Lifecycle of a task: PENDING → PROCESSING → COMPLETED | FAILED, never backwards. */
-export type TaskStatus = 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
+/** The four statuses of a task, in lifecycle order: the one list (DTOs, rules, metrics read it). */
+export const TASK_STATUSES = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['COMPLETED', 'FAILED'];
 

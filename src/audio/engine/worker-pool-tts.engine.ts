@@ -1,3 +1,5 @@
+import { SPEED_MAX, SPEED_MIN } from '../../common/speech/speed';
+import { describeError } from '../../common/errors/describe-error';
 import { MessageChannel } from 'node:worker_threads';
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Piscina } from 'piscina';
@@ -18,10 +20,6 @@ import {
 /** Slots of the shared Int32Array each task carries; mirrored in the worker files. */
 const CANCEL = 0;
 const STARTED = 1;
-
-/** speed 0.5–2.0, the range every engine accepts. */
-export const MIN_SPEED = 0.5;
-export const MAX_SPEED = 2.0;
 
 /** How a subclass's workers are loaded: the worker file and the data every worker gets. */
 export interface WorkerPoolSpec {
@@ -87,9 +85,9 @@ export abstract class WorkerPoolTtsEngine extends TtsEngine implements OnApplica
     if (!pool || this.closed) throw new EngineUnavailableError();
     const { signal, onProgress } = options;
     if (signal?.aborted) throw new SynthesisAbortedError();
-    if (!Number.isFinite(request.speed) || request.speed < MIN_SPEED || request.speed > MAX_SPEED) {
+    if (!Number.isFinite(request.speed) || request.speed < SPEED_MIN || request.speed > SPEED_MAX) {
       throw new SynthesisFailedError(
-        `Speed must be between ${MIN_SPEED} and ${MAX_SPEED}, got ${request.speed}`,
+        `Speed must be between ${SPEED_MIN} and ${SPEED_MAX}, got ${request.speed}`,
       );
     }
     if (request.text.trim() === '')
@@ -234,6 +232,4 @@ async function shutDown(pool: Piscina, mode: 'graceful' | 'now'): Promise<void> 
   pool.emitDestroy();
 }
 
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { describeError };

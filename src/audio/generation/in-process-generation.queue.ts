@@ -1,3 +1,4 @@
+import { describeError } from '../../common/errors/describe-error';
 import {
   Inject,
   Injectable,
@@ -129,9 +130,7 @@ export class InProcessGenerationQueue
         }
       })
       .catch(async (error: unknown) => {
-        this.logger.error(
-          `Task ${taskId} crashed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.logger.error(`Task ${taskId} crashed: ${describeError(error)}`);
         await this.tasks.fail(taskId, 'Internal error');
       })
       .finally(() => {

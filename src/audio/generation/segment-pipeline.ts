@@ -1,3 +1,4 @@
+import { describeError } from '../../common/errors/describe-error';
 import { Injectable, Logger } from '@nestjs/common';
 import { SegmentsService } from '../../projects/segments/segments.service';
 import { TaskManagerService } from '../../tasks/task-manager.service';
@@ -81,7 +82,7 @@ export class SegmentPipeline {
     } catch (error) {
       if (error instanceof SynthesisAbortedError) return; // cancelled: the task says so already
       this.logger.warn(
-        `Segment ${job.segmentId} of ${taskId} failed (${stage}): ${describe(error)}`,
+        `Segment ${job.segmentId} of ${taskId} failed (${stage}): ${describeError(error)}`,
       );
       await this.tasks.settleSegment(taskId, {
         segmentId: job.segmentId,
@@ -100,8 +101,4 @@ function clientMessage(stage: Stage, error: unknown): string {
   return (error as { kind?: string }).kind === 'not_found'
     ? 'Segment was deleted during generation'
     : 'Could not record the audio on the segment';
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,5 @@
+import type { Type } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Page, pageCount } from '../pagination';
 import { absoluteUri, removeQueryParam, replaceQueryParam } from './absolute-uri';
@@ -8,6 +10,21 @@ export interface Paginated<T> {
   next: string | null;
   previous: string | null;
   results: T[];
+}
+
+/**
+ * The envelope's Swagger schema for one kind of item, named `name` (one generic class, not a
+ * hand-written copy per resource).
+ */
+export function PaginatedDto<T>(item: Type<T>, name: string): Type<Paginated<T>> {
+  class Page implements Paginated<T> {
+    @ApiProperty({ example: 1 }) count: number;
+    @ApiProperty({ type: String, nullable: true }) next: string | null;
+    @ApiProperty({ type: String, nullable: true }) previous: string | null;
+    @ApiProperty({ type: [item] }) results: T[];
+  }
+  Object.defineProperty(Page, 'name', { value: name });
+  return Page;
 }
 
 /**

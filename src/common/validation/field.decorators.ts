@@ -1,3 +1,4 @@
+import { isUuid } from './uuid';
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { registerDecorator } from 'class-validator';
@@ -68,12 +69,7 @@ export function BooleanField(options: FieldOptions = {}): PropertyDecorator {
 
 /** A UUID string, any version. */
 export function UuidField(options: FieldOptions = {}): PropertyDecorator {
-  return field('uuidField', options, (value) =>
-    typeof value === 'string' &&
-    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
-      ? null
-      : 'Must be a valid UUID.',
-  );
+  return field('uuidField', options, (value) => (isUuid(value) ? null : 'Must be a valid UUID.'));
 }
 
 /** One of a fixed set of strings. */

@@ -1,3 +1,4 @@
+import { PaginatedDto } from '../../common/http/paginated-response';
 import { ApiProperty } from '@nestjs/swagger';
 import { SegmentDto } from '../segments/dto/segment.dto';
 
@@ -23,9 +24,4 @@ export class ProjectDetailDto extends ProjectFieldsDto {
   @ApiProperty({ type: [SegmentDto] }) segments: SegmentDto[];
 }
 
-export class ProjectPageDto {
-  @ApiProperty() count: number;
-  @ApiProperty({ type: String, nullable: true }) next: string | null;
-  @ApiProperty({ type: String, nullable: true }) previous: string | null;
-  @ApiProperty({ type: [ProjectDto] }) results: ProjectDto[];
-}
+export const ProjectPageDto = PaginatedDto(ProjectDto, 'ProjectPageDto');

@@ -1,13 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { TASK_STATUSES } from '../task-transitions';
+import { TASK_STATUSES } from '../task.types';
 import type { TaskStatus } from '../task.types';
 
 /** Query of `GET /api/tasks/`. */
 export class ListTasksQuery {
   @ApiPropertyOptional({ enum: TASK_STATUSES })
   @IsOptional()
-  @IsIn(TASK_STATUSES)
+  @IsIn([...TASK_STATUSES])
   status?: TaskStatus;
 
   @ApiPropertyOptional({ description: 'Only the tasks of this project' })

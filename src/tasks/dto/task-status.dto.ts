@@ -1,5 +1,6 @@
+import { PaginatedDto } from '../../common/http/paginated-response';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { TaskStatus } from '../task.types';
+import { TASK_STATUSES, type TaskStatus } from '../task.types';
 
 export class TaskProgressDto {
   @ApiProperty({ example: 4 }) current: number;
@@ -28,7 +29,7 @@ export class TaskErrorDto {
 
 export class TaskStatusDto {
   @ApiProperty({ example: 'tts_batch_5b7c…_1a2b3c4d' }) task_id: string;
-  @ApiProperty({ enum: ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED'] }) status: TaskStatus;
+  @ApiProperty({ enum: TASK_STATUSES }) status: TaskStatus;
   @ApiProperty({ type: TaskProgressDto }) progress: TaskProgressDto;
   @ApiProperty({ type: [CompletedSegmentDto] }) completed_segments: CompletedSegmentDto[];
   @ApiProperty({ type: [TaskErrorDto] }) errors: TaskErrorDto[];
@@ -40,7 +41,7 @@ export class TaskStatusDto {
 /** An item of `GET /api/tasks/`: the status snapshot without its segment lists, plus labels. */
 export class TaskSummaryDto {
   @ApiProperty() task_id: string;
-  @ApiProperty({ enum: ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED'] }) status: TaskStatus;
+  @ApiProperty({ enum: TASK_STATUSES }) status: TaskStatus;
   @ApiProperty({ type: TaskProgressDto }) progress: TaskProgressDto;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) started_at: string | null;
@@ -49,9 +50,4 @@ export class TaskSummaryDto {
   @ApiPropertyOptional({ format: 'uuid' }) project_id?: string;
 }
 
-export class TaskPageDto {
-  @ApiProperty() count: number;
-  @ApiProperty({ type: String, nullable: true }) next: string | null;
-  @ApiProperty({ type: String, nullable: true }) previous: string | null;
-  @ApiProperty({ type: [TaskSummaryDto] }) results: TaskSummaryDto[];
-}
+export const TaskPageDto = PaginatedDto(TaskSummaryDto, 'TaskPageDto');

@@ -1,3 +1,4 @@
+import { PaginatedDto } from '../../../common/http/paginated-response';
 import { ApiProperty } from '@nestjs/swagger';
 
 /** A segment as the API shows it. */
@@ -21,12 +22,7 @@ export class SegmentDto {
   @ApiProperty() is_locked: boolean;
 }
 
-export class SegmentPageDto {
-  @ApiProperty() count: number;
-  @ApiProperty({ type: String, nullable: true }) next: string | null;
-  @ApiProperty({ type: String, nullable: true }) previous: string | null;
-  @ApiProperty({ type: [SegmentDto] }) results: SegmentDto[];
-}
+export const SegmentPageDto = PaginatedDto(SegmentDto, 'SegmentPageDto');
 
 export class RemoveAudioResultDto {
   @ApiProperty({ format: 'uuid' }) id: string;
