@@ -1,11 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { EngineDescription, SynthesisRequest } from './tts-engine.port';
 import { WorkerPoolSpec, WorkerPoolTtsEngine } from './worker-pool-tts.engine';
-
-/** DI token for `EspeakEngineOptions` (optional: defaults apply without it). */
-export const ESPEAK_ENGINE_OPTIONS = Symbol('ESPEAK_ENGINE_OPTIONS');
 
 export interface EspeakEngineOptions {
   /** Worker threads, i.e. segments synthesized in parallel. Default: `os.availableParallelism()`. */
@@ -26,13 +23,12 @@ interface WarmupOutput {
 /**
  * eSpeak-NG behind the `TtsEngine` port. Synthesis blocks a thread for hundreds of
  * milliseconds per paragraph, so it runs in a fixed piscina pool with one engine per
- * worker thread (see `WorkerPoolTtsEngine`).
+ * worker thread (see `WorkerPoolTtsEngine`). Built by AudioModule's engine factory.
  */
-@Injectable()
 export class EspeakTtsEngine extends WorkerPoolTtsEngine {
   protected readonly logger = new Logger(EspeakTtsEngine.name);
 
-  constructor(@Optional() @Inject(ESPEAK_ENGINE_OPTIONS) options: EspeakEngineOptions = {}) {
+  constructor(options: EspeakEngineOptions = {}) {
     super(options.workers ?? availableParallelism());
   }
 
