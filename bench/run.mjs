@@ -42,6 +42,7 @@ import {
   taskTiming,
   waitTask,
 } from './support/story.mjs';
+import { benchDatabase, crudMix } from './support/crud-mix.mjs';
 import { fmt, renderTable } from './support/table.mjs';
 import { oneWords, sentences } from './support/texts.mjs';
 
@@ -71,6 +72,9 @@ const P = SMOKE
       memoryTasks: 1000,
       coldStarts: 1,
       coldEngine: false,
+      crudRounds: 1,
+      crudS: 1,
+      crudClients: 2,
     }
   : {
       rounds: 3,
@@ -86,6 +90,9 @@ const P = SMOKE
       memoryTasks: 10_000,
       coldStarts: 3,
       coldEngine: true,
+      crudRounds: 3,
+      crudS: 5,
+      crudClients: 4,
     };
 
 const log = (...parts) =>
@@ -445,6 +452,58 @@ async function coldStartSection() {
   });
 }
 
+/**
+ * Section 8: the CRUD mix (crud-mix.mjs) on PostgreSQL vs the SQLite file, one service process
+ * each (TTS_WORKERS=1, the engine is not used), rounds alternating between the two; the median
+ * rate of each. Without a PostgreSQL server the row says so.
+ */
+async function databaseSection() {
+  const database = await benchDatabase();
+  if (!database.url) {
+    rows.push({
+      id: '8',
+      measure: 'CRUD mix on PostgreSQL vs SQLite',
+      value: `skipped: no PostgreSQL at ${new URL(database.serverUrl).host} (${database.reason})`,
+      baseline: '',
+    });
+    return;
+  }
+  const sqlite = await startService({ workers: 1, waitEngine: false, label: 'sqlite' });
+  cleanups.push(() => sqlite.stop());
+  const postgres = await startService({
+    workers: 1,
+    waitEngine: false,
+    label: 'postgres',
+    env: { DATABASE_URL: database.url },
+  });
+  cleanups.push(() => postgres.stop());
+  try {
+    const options = { clients: P.crudClients, durationS: P.crudS };
+    await crudMix(sqlite.base, { ...options, durationS: Math.min(1, P.crudS) }); // warm-up
+    await crudMix(postgres.base, { ...options, durationS: Math.min(1, P.crudS) });
+    const results = { sqlite: [], postgres: [] };
+    for (let round = 0; round < P.crudRounds; round++) {
+      results.sqlite.push(await crudMix(sqlite.base, options));
+      results.postgres.push(await crudMix(postgres.base, options));
+    }
+    raw.crudMix = results;
+    const m = (list, key) => median(list.map((r) => r[key]));
+    const errors = (list) => list.reduce((sum, r) => sum + r.errors, 0);
+    const note = (list) => (errors(list) > 0 ? ` (${errors(list)} errors!)` : '');
+    rows.push({
+      id: '8',
+      measure: `CRUD mix (create project, import 50 segments, list projects and segments, patch, delete), ${P.crudClients} concurrent clients: mixes/s on PostgreSQL (local server, pool of 10) vs the SQLite file`,
+      value: `${m(results.postgres, 'rate').toFixed(1)} mixes/s, p99 ${fmt.ms(m(results.postgres, 'p99'))}${note(results.postgres)}`,
+      baseline: `${m(results.sqlite, 'rate').toFixed(1)} mixes/s, p99 ${fmt.ms(m(results.sqlite, 'p99'))}${note(results.sqlite)} (SQLite)`,
+      ratio: m(results.postgres, 'rate') / m(results.sqlite, 'rate'),
+    });
+  } finally {
+    await Promise.all([sqlite.stop(), postgres.stop()]);
+    cleanups.splice(-2, 2);
+    await database.drop();
+  }
+}
+
 function header() {
   const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
   return [
@@ -515,12 +574,16 @@ async function main() {
     log('cold start');
     await coldStartSection();
   }
+  if (runs(8)) {
+    log('CRUD mix on PostgreSQL vs SQLite');
+    await databaseSection();
+  }
 
   rows.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
   const took = (Date.now() - T0) / 1000;
   // Smoke runs are too short to judge a goal: the column keeps the goal, without a verdict.
   const table = renderTable(SMOKE ? rows.map((row) => ({ ...row, met: undefined })) : rows);
-  const document = `${head}\n${table}\n\nTook ${took.toFixed(0)} s. Ratios are service ÷ baseline (rates), so above 1 is better for rows 1–3 and 5, below 1 is better for 4, 6 and 7. Server CPU µs/req: CPU time of the whole server process per request. How each figure is measured, and what limits it: docs/PERFORMANCE.md.\n`;
+  const document = `${head}\n${table}\n\nTook ${took.toFixed(0)} s. Ratios are service ÷ baseline (rates), so above 1 is better for rows 1–3, 5 and 8, below 1 is better for 4, 6 and 7. Server CPU µs/req: CPU time of the whole server process per request. How each figure is measured, and what limits it: docs/PERFORMANCE.md.\n`;
   console.log(`\n${document}`);
   const resultsDir = join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
