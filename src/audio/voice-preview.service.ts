@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { RequestValidationError } from '../common/errors/domain.error';
 import { SettingsService } from '../settings/settings.service';
 import { SpeechEngineUnavailableError } from './audio.errors';
 import { EngineUnavailableError } from './engine/tts-engine.errors';
@@ -33,7 +34,7 @@ export class VoicePreviewService {
 
   /**
    * The preview as a WAV file. Throws SpeechEngineUnavailableError; an engine failure is
-   * rethrown as it is (a 500).
+   * rethrown as it is (a 500). A voice id that is not the engine's is a RequestValidationError.
    */
   async preview(request: VoicePreviewRequest): Promise<Buffer> {
     // Right after the server starts the engine may still be warming up: wait for that start
@@ -42,6 +43,9 @@ export class VoicePreviewService {
       await this.engine.start().catch(() => {
         throw new SpeechEngineUnavailableError();
       });
+    }
+    if (request.voiceId !== undefined && !this.voices.accepts(request.voiceId)) {
+      throw new RequestValidationError({ voice: [`"${request.voiceId}" is not a valid choice.`] });
     }
     const current = await this.settings.get();
     // Any engine: a voice it lacks falls back to the default voice, with a log line.

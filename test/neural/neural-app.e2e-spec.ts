@@ -150,6 +150,22 @@ describe('the service on Kokoro fixture files (e2e, TTS_ENGINE=auto)', () => {
     });
   });
 
+  it("previews the engine's own voices; the settings keep to StoryFlow's ids", async () => {
+    const preview = await t.http.post('/api/settings/tts-test/', { text: 'Hi.', voice: 'af_sky' });
+    expect(preview.statusCode).toBe(200);
+    expect(parseWavHeader(preview.rawPayload).sampleRate).toBe(24000);
+    const refused = await t.http.post('/api/settings/tts-test/', {
+      text: 'Hi.',
+      voice: 'af_robot',
+    });
+    expect(refused.json()).toEqual({
+      error: 'Validation failed',
+      details: { voice: ['"af_robot" is not a valid choice.'] },
+    });
+    const sky = await t.http.patch('/api/settings/', { default_voice_id: 'af_sky' });
+    expect(sky.json().details).toEqual({ default_voice_id: ['"af_sky" is not a valid choice.'] });
+  });
+
   it('generates 24 kHz WAVs whose durations come from the sample count', async () => {
     const project = await t.http.importProject(['Hello, world.', 'The fox ran home.']);
     const res = await t.http.post(`/api/projects/${project.id}/generate-all-audio/`);
@@ -220,6 +236,15 @@ describe('the service on Piper fixture voices (e2e, TTS_ENGINE=piper)', () => {
     expect(mapped.resolve('bf_emma').engineVoice).toBe('en_GB-alba-medium');
     // No British male voice: the British one, whatever its gender.
     expect(mapped.resolve('bm_george').engineVoice).toBe('en_GB-alba-medium');
+  });
+
+  it("previews a Piper voice by its own name, at the json's rate", async () => {
+    const res = await t.http.post('/api/settings/tts-test/', {
+      text: 'Hello.',
+      voice: 'en_US-ryan-low',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(parseWavHeader(res.rawPayload).sampleRate).toBe(16000);
   });
 
   it("generates WAVs at the voice json's rate", async () => {

@@ -69,7 +69,14 @@ describe.each(['v0.19', 'v1.0'] as const)('KokoroTtsEngine on the %s fixture (e2
         ? ['kokoro-v0_19.onnx', 'voices.bin']
         : ['kokoro-v1.0.onnx', 'voices-v1.0.bin'];
     expect(engine.describe()).toEqual({ engine: 'kokoro', files: names.map((n) => join(dir, n)) });
-    expect(files.voiceNames).toEqual(['af_bella', 'af_sarah', 'am_adam', 'bf_emma', 'bm_george']);
+    expect(files.voiceNames).toEqual([
+      'af_bella',
+      'af_sarah',
+      'af_sky',
+      'am_adam',
+      'bf_emma',
+      'bm_george',
+    ]);
     expect(engine.threads).toBe(1);
   });
 

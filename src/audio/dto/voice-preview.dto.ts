@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ChoiceField, NumberField, StringField } from '../../common/validation/field.decorators';
+import { NumberField, StringField, VoiceIdField } from '../../common/validation/field.decorators';
 import { TTS_SPEED_MAX, TTS_SPEED_MIN } from '../../settings/settings.types';
-import { STORYFLOW_VOICE_IDS } from '../../settings/storyflow-voices';
 
 /** Longest text a preview speaks. */
 export const PREVIEW_MAX_CHARACTERS = 1000;
@@ -11,8 +10,11 @@ export class VoicePreviewDto {
   @StringField({ maxLength: PREVIEW_MAX_CHARACTERS })
   text: string;
 
-  @ApiPropertyOptional({ enum: [...STORYFLOW_VOICE_IDS], description: 'default: settings' })
-  @ChoiceField([...STORYFLOW_VOICE_IDS], { required: false })
+  @ApiPropertyOptional({
+    example: 'af_bella',
+    description: 'one of GET /api/settings/voices/; default: settings',
+  })
+  @VoiceIdField({ required: false })
   voice?: string;
 
   @ApiPropertyOptional({ minimum: TTS_SPEED_MIN, maximum: TTS_SPEED_MAX })

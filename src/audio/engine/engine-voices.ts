@@ -105,6 +105,15 @@ export class EngineVoices {
     return this.byId.has(id);
   }
 
+  /**
+   * Whether a client may choose this id: one of the engine's voices, or one of StoryFlow's
+   * seven (always accepted, so that settings survive a change of model files; a voice the
+   * engine lacks then falls back to the default).
+   */
+  accepts(id: string): boolean {
+    return this.byId.has(id) || VOICE_CATALOGUE.some((voice) => voice.id === id);
+  }
+
   /** The voice for a settings id; the default voice (logged once per id) when the engine lacks it. */
   resolve(id: string): ListedVoice {
     const voice = this.byId.get(id);

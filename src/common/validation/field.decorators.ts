@@ -72,6 +72,20 @@ export function UuidField(options: FieldOptions = {}): PropertyDecorator {
   return field('uuidField', options, (value) => (isUuid(value) ? null : 'Must be a valid UUID.'));
 }
 
+/**
+ * A voice id as the running engine names its voices (`af_bella`, `en_US-lessac-medium`):
+ * letters, digits, `_`, `-` and `.`, at most 100 characters. Whether the engine has that
+ * voice depends on the model files, so the service checks it (`EngineVoices.accepts`), with
+ * the same message as a bad choice.
+ */
+export function VoiceIdField(options: FieldOptions = {}): PropertyDecorator {
+  return field('voiceIdField', options, (value) =>
+    typeof value === 'string' && /^[A-Za-z0-9_.-]{1,100}$/.test(value)
+      ? null
+      : `"${String(value)}" is not a valid choice.`,
+  );
+}
+
 /** One of a fixed set of strings. */
 export function ChoiceField(
   choices: readonly string[] | (() => readonly string[]),

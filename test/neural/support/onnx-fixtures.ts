@@ -14,12 +14,13 @@ import { onnx } from 'onnx-proto';
  * - Piper: input int64 [1, n], input_lengths int64 [1], scales float32 [3] (noise, length,
  *   noise_w) → output float32 [1, 1, samples].
  *
- * Each speaks a deterministic waveform: `SAMPLES_PER_TOKEN` samples per input token (pads
+ * Each speaks a deterministic waveform: `SAMPLES_PER_TOKEN` samples per input token (75 ms at
+ * 24 kHz, about real Kokoro's pace, so stories last as long as real ones; pads
  * included), divided by the speed (Kokoro) or times length_scale (Piper), floored; sample i is
  * 0.5·sin(0.05·i) plus an offset that lets tests see what the model was given: the style's
  * first value (Kokoro, so the style row is visible in sample 0) or noise_scale/10 (Piper).
  */
-export const SAMPLES_PER_TOKEN = 300;
+export const SAMPLES_PER_TOKEN = 1800;
 export const STYLE_DIM = 256;
 export const STYLE_ROWS = 510;
 
@@ -27,8 +28,18 @@ export const STYLE_ROWS = 510;
 export const styleValue = (voice: string, row: number) =>
   row / 2000 + (voice.startsWith('b') ? 0.3 : 0);
 
-/** Fixture voices: five of StoryFlow's seven (af_nicole and am_michael are missing). */
-export const FIXTURE_KOKORO_VOICES = ['af_bella', 'af_sarah', 'am_adam', 'bf_emma', 'bm_george'];
+/**
+ * Fixture voices: five of StoryFlow's seven (af_nicole and am_michael are missing) and af_sky,
+ * a Kokoro voice StoryFlow does not list.
+ */
+export const FIXTURE_KOKORO_VOICES = [
+  'af_bella',
+  'af_sarah',
+  'af_sky',
+  'am_adam',
+  'bf_emma',
+  'bm_george',
+];
 
 const { TensorProto } = onnx;
 type Dim = number | string;
