@@ -17,6 +17,8 @@ module.exports = {
   projects: [
     { ...base, displayName: 'unit', rootDir: '.', roots: ['<rootDir>/src'], testRegex: '.*\\.spec\\.ts$' },
     { ...base, displayName: 'e2e', rootDir: '.', testRegex: 'test/.*\\.e2e-spec\\.ts$' },
+    // The web page's pure modules (no DOM), unit-tested like the server's.
+    { ...base, displayName: 'web', rootDir: '.', testRegex: 'test/web/.*\\.spec\\.ts$' },
     // The storage-facing e2e files again, each app on a fresh PostgreSQL database (issue 13).
     // Never skipped: without a server at TEST_POSTGRES_URL (127.0.0.1:5432 by default) they fail.
     {

@@ -35,11 +35,11 @@ export interface Page<T> {
   results: T[];
 }
 
-export type TaskState = 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
+export type TaskStatus = 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
 
-export interface TaskStatus {
+export interface TaskSnapshot {
   task_id: string;
-  status: TaskState;
+  status: TaskStatus;
   progress: { current: number; total: number; percentage: number; current_segment_id?: string };
   completed_segments: { segment_id: string; audio_url: string; duration: number }[];
   errors: { segment_id: string | null; error: string }[];
@@ -48,7 +48,7 @@ export interface TaskStatus {
 /** A task of `GET /api/tasks/?project=…`: its snapshot without the segment lists. */
 export interface TaskSummary {
   task_id: string;
-  status: TaskState;
+  status: TaskStatus;
   progress: { current: number; total: number; percentage: number };
   /** `tts_batch` (a project's batch) or `tts` (one segment). */
   kind?: string;
@@ -59,7 +59,7 @@ export interface TaskSummary {
 export interface SegmentTaskAccepted {
   task_id: string;
   segment_id: string;
-  status: TaskState;
+  status: TaskStatus;
   message: string;
 }
 
@@ -67,7 +67,7 @@ export interface ProjectTaskAccepted {
   /** null when there was nothing to do (answered 200 instead of 202). */
   task_id: string | null;
   project_id: string;
-  status: TaskState;
+  status: TaskStatus;
   total_segments: number;
   segments_to_process: number;
   skipped_locked: number;
@@ -176,7 +176,7 @@ export const api = {
     ),
   /** A poll that has not answered within `timeoutMs` counts as a failed poll. */
   taskStatus: (taskId: string, timeoutMs: number) =>
-    request<TaskStatus>('GET', `/api/tasks/${id(taskId)}/status/`, undefined, timeoutMs),
+    request<TaskSnapshot>('GET', `/api/tasks/${id(taskId)}/status/`, undefined, timeoutMs),
   /** The tasks the server holds for a project, newest first (unfinished ones included). */
   projectTasks: (projectId: string) =>
     request<Page<TaskSummary>>('GET', `/api/tasks/?project=${id(projectId)}`),

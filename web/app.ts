@@ -5,11 +5,16 @@ import {
   ProjectDetail,
   ProjectTaskAccepted,
   Segment,
-  TaskState,
   TaskSummary,
-  TaskStatus,
   Voice,
 } from './api.js';
+import {
+  GenerationEvent,
+  initialGenerationState,
+  ProgressState,
+  reduceGeneration,
+  segmentOf,
+} from './generation-state.js';
 import { storyImportFrom } from './story-text.js';
 import { pollTask } from './task-poller.js';
 
@@ -67,52 +72,22 @@ const ui = {
 };
 
 // ---------------------------------------------------------------------------
-// State. Generation state is kept by project and segment id, not by view, so a task
-// keeps being followed while the user looks at another project.
-
-/** What the progress panel shows for a project: its latest task. */
-interface ProgressState {
-  taskId: string;
-  kind: 'batch' | 'segment';
-  status: TaskState | 'LOST';
-  current: number;
-  total: number;
-  percentage: number;
-  completed: number;
-  failed: number;
-  /** Failures not tied to a segment (`segment_id: null`), and the lost-connection notice. */
-  taskErrors: string[];
-  /** A sentence replacing the computed one (nothing to do, for instance). */
-  note?: string;
-}
-
-/** What the page knows about a segment beyond its API fields. */
-interface SegmentState {
-  /** Part of an unfinished task. */
-  busy: boolean;
-  status: string;
-  error: string;
-  /** Player source from a finished task (cache-busted, since a regenerated WAV keeps its URL). */
-  audioSrc?: string;
-}
+// State: the open project, the project list's next page and the voices; generation state
+// (progress panels, segment states, followed tasks) in generation-state.ts, changed only by
+// `dispatch`.
 
 const state = {
   project: null as ProjectDetail | null,
   nextProjectsUrl: null as string | null,
-  progress: new Map<string, ProgressState>(),
-  segments: new Map<string, SegmentState>(),
-  /** Unfinished batch task per project. */
-  activeBatch: new Map<string, string>(),
   voices: [] as Voice[],
 };
 
-function segmentState(segmentId: string): SegmentState {
-  let entry = state.segments.get(segmentId);
-  if (!entry) {
-    entry = { busy: false, status: '', error: '' };
-    state.segments.set(segmentId, entry);
-  }
-  return entry;
+let generation = initialGenerationState();
+
+/** Applies a generation event and shows the result if its project is open. */
+function dispatch(event: GenerationEvent, projectId = state.project?.id): void {
+  generation = reduceGeneration(generation, event);
+  if (projectId) rerenderIfShowing(projectId);
 }
 
 // ---------------------------------------------------------------------------
@@ -127,10 +102,6 @@ function showMessage(text: string, kind: 'info' | 'error' = 'info'): void {
 function describe(error: unknown): string {
   if (error instanceof ApiError) return error.describe();
   return error instanceof Error ? error.message : String(error);
-}
-
-function formatSeconds(seconds: number): string {
-  return `${seconds.toFixed(1)} s`;
 }
 
 // ---------------------------------------------------------------------------
@@ -209,7 +180,7 @@ async function deleteProject(project: Project, button: HTMLButtonElement): Promi
   button.disabled = true;
   try {
     await api.deleteProject(project.id);
-    state.progress.delete(project.id);
+    dispatch({ type: 'progress', projectId: project.id, progress: null });
     showMessage(`Deleted “${project.title}”.`);
     await loadProjects();
     ui.storyTitle.focus();
@@ -282,19 +253,19 @@ function renderProject(): void {
   ui.projectTitle.textContent = project.title;
   document.title = `${project.title} · StoryFlow Voice`;
   const withAudio = project.segments.filter(
-    (s) => s.audio_file || state.segments.get(s.id)?.audioSrc,
+    (s) => s.audio_file || generation.segments.get(s.id)?.audioSrc,
   );
   ui.projectSummary.textContent =
     `${project.segments.length} segment${project.segments.length === 1 ? '' : 's'}, ` +
     `${withAudio.length} with audio.`;
-  ui.generateAll.disabled = state.activeBatch.has(project.id) || project.segments.length === 0;
+  ui.generateAll.disabled = generation.activeBatch.has(project.id) || project.segments.length === 0;
   renderProgress();
   renderSegments();
 }
 
 function renderProgress(): void {
   const project = state.project;
-  const progress = project ? state.progress.get(project.id) : undefined;
+  const progress = project ? generation.progress.get(project.id) : undefined;
   ui.progressPanel.hidden = !progress;
   if (!progress) return;
   ui.progressBar.value = progress.percentage;
@@ -409,7 +380,7 @@ function createSegmentView(segmentId: string): SegmentView {
 }
 
 function updateSegmentView(view: SegmentView, segment: Segment, position: number): void {
-  const local = segmentState(segment.id);
+  const local = segmentOf(generation, segment.id);
   const label = `segment ${position}`;
   view.heading.textContent = `Segment ${position}`;
   view.text.textContent = segment.text_content || '(no text)';
@@ -456,10 +427,11 @@ async function toggleLock(segmentId: string, checkbox: HTMLInputElement): Promis
   checkbox.disabled = true;
   try {
     replaceSegment(await api.setLocked(segmentId, wanted));
-    segmentState(segmentId).error = '';
+    dispatch({ type: 'segment', segmentId, patch: { error: '' } });
   } catch (error) {
     checkbox.checked = !wanted;
-    segmentState(segmentId).error = `Could not ${wanted ? 'lock' : 'unlock'}: ${describe(error)}`;
+    const message = `Could not ${wanted ? 'lock' : 'unlock'}: ${describe(error)}`;
+    dispatch({ type: 'segment', segmentId, patch: { error: message } });
   } finally {
     checkbox.disabled = false;
     renderProject();
@@ -486,7 +458,7 @@ async function generateAll(): Promise<void> {
     return;
   }
   if (accepted.task_id === null) {
-    state.progress.set(project.id, {
+    const progress = {
       taskId: '',
       kind: 'batch',
       status: 'COMPLETED',
@@ -497,11 +469,10 @@ async function generateAll(): Promise<void> {
       failed: 0,
       taskErrors: [],
       note: nothingToDoSentence(accepted),
-    });
-    renderProject();
+    } as const;
+    dispatch({ type: 'progress', projectId: project.id, progress });
     return;
   }
-  state.activeBatch.set(project.id, accepted.task_id);
   follow(project.id, accepted.task_id, 'batch', accepted.segments_to_process);
 }
 
@@ -517,25 +488,16 @@ function nothingToDoSentence(a: ProjectTaskAccepted): string {
 async function generateSegment(segmentId: string): Promise<void> {
   const project = state.project;
   if (!project) return;
-  const local = segmentState(segmentId);
-  local.busy = true;
-  local.error = '';
-  local.status = 'Starting…';
-  renderProject();
+  dispatch({ type: 'segment', segmentId, patch: { busy: true, error: '', status: 'Starting…' } });
   try {
     const accepted = await api.generateSegment(segmentId);
-    local.status = 'Queued…';
+    dispatch({ type: 'segment', segmentId, patch: { status: 'Queued…' } });
     follow(project.id, accepted.task_id, 'segment', 1, segmentId);
   } catch (error) {
-    local.busy = false;
-    local.status = '';
-    local.error = `Could not start: ${describe(error)}`;
+    const patch = { busy: false, status: '', error: `Could not start: ${describe(error)}` };
+    dispatch({ type: 'segment', segmentId, patch });
   }
-  renderProject();
 }
-
-/** Tasks this page is following, so that reopening a project never follows one twice. */
-const followed = new Set<string>();
 
 /**
  * Asks the server for the project's unfinished tasks (`GET /api/tasks/?project=…`) and
@@ -550,145 +512,49 @@ async function resumeTasks(projectId: string): Promise<void> {
   }
   // Oldest first, so a batch started last holds the progress panel.
   for (const task of [...tasks].reverse()) {
-    if (task.status === 'COMPLETED' || task.status === 'FAILED' || followed.has(task.task_id)) {
-      continue;
-    }
+    const finished = task.status === 'COMPLETED' || task.status === 'FAILED';
+    if (finished || generation.followed.has(task.task_id)) continue;
+    const resumedAt = { status: task.status, ...task.progress };
     if (task.kind === 'tts_batch') {
-      state.activeBatch.set(projectId, task.task_id);
-      follow(projectId, task.task_id, 'batch', task.progress.total);
+      follow(projectId, task.task_id, 'batch', task.progress.total, undefined, resumedAt);
     } else if (task.segment_id) {
-      segmentState(task.segment_id).busy = true;
-      segmentState(task.segment_id).status = 'Generating…';
-      follow(projectId, task.task_id, 'segment', 1, task.segment_id);
-    } else {
-      continue;
-    }
-    const progress = state.progress.get(projectId);
-    if (progress?.taskId === task.task_id) {
-      Object.assign(progress, { status: task.status, ...task.progress });
+      const segmentId = task.segment_id;
+      dispatch({ type: 'segment', segmentId, patch: { busy: true, status: 'Generating…' } });
+      follow(projectId, task.task_id, 'segment', 1, segmentId, resumedAt);
     }
   }
-  rerenderIfShowing(projectId);
 }
 
-/** Starts polling a task and shows it; a batch takes the progress panel over a single segment. */
+/**
+ * Follows a task: shows it (a batch takes the progress panel over a single segment) and polls
+ * it, each answer going through the generation reducer.
+ */
 function follow(
   projectId: string,
   taskId: string,
   kind: 'batch' | 'segment',
   total: number,
   segmentId?: string,
+  resumedAt?: Extract<GenerationEvent, { type: 'follow' }>['resumedAt'],
 ): void {
-  const shown = state.progress.get(projectId);
-  const batchRunning = state.activeBatch.has(projectId) && kind === 'segment';
-  if (!batchRunning || !shown) {
-    state.progress.set(projectId, {
-      taskId,
-      kind,
-      status: 'PENDING',
-      current: 0,
-      total,
-      percentage: 0,
-      completed: 0,
-      failed: 0,
-      taskErrors: [],
-    });
-  }
-  followed.add(taskId);
-  /** Segments this task reported on, and segments it marked busy. */
-  const handled = new Set<string>();
-  const touched = new Set<string>(segmentId ? [segmentId] : []);
-  const release = (): void => {
-    for (const id of touched) {
-      if (handled.has(id)) continue;
-      const local = segmentState(id);
-      local.busy = false;
-      local.status = '';
-    }
-  };
-
+  if (generation.followed.has(taskId)) return;
+  dispatch({ type: 'follow', taskId, projectId, kind, total, segmentId, resumedAt }, projectId);
   pollTask(taskId, {
-    onStatus(status) {
-      applySegmentResults(status, handled, taskId);
-      const current = status.progress.current_segment_id;
-      if (status.status === 'PROCESSING' && current && !handled.has(current)) {
-        const local = segmentState(current);
-        local.busy = true;
-        local.status = 'Generating…';
-        touched.add(current);
-      }
-      const progress = state.progress.get(projectId);
-      if (progress?.taskId === taskId) {
-        Object.assign(progress, {
-          status: status.status,
-          current: status.progress.current,
-          total: status.progress.total,
-          percentage: status.progress.percentage,
-          completed: status.completed_segments.length,
-          failed: status.errors.filter((e) => e.segment_id !== null).length,
-          taskErrors: status.errors.filter((e) => e.segment_id === null).map((e) => e.error),
-        });
-      }
-      rerenderIfShowing(projectId);
+    onStatus(snapshot) {
+      dispatch({ type: 'snapshot', taskId, snapshot, origin: location.origin }, projectId);
     },
-    onFinished(status) {
-      followed.delete(taskId);
-      endBatch(projectId, taskId);
-      if (status.status === 'FAILED' && segmentId && !handled.has(segmentId)) {
-        segmentState(segmentId).error = status.errors[0]?.error ?? 'Audio generation failed';
-        handled.add(segmentId);
-        segmentState(segmentId).busy = false;
-      }
-      release();
+    onFinished(snapshot) {
+      dispatch({ type: 'finished', taskId, snapshot }, projectId);
       // Pick up audio_file and audio_duration as the server now stores them.
       if (state.project?.id === projectId) void openProject(projectId);
-      else rerenderIfShowing(projectId);
     },
     onLostConnection(error) {
-      followed.delete(taskId);
-      endBatch(projectId, taskId);
-      release();
-      const progress = state.progress.get(projectId);
-      if (progress?.taskId === taskId) {
-        progress.status = 'LOST';
-        progress.taskErrors = [
-          `Lost connection to the server (${error.describe()}); stopped checking progress. ` +
-            'The generation may still be running: reopen the project later to see its audio.',
-        ];
-      } else {
+      if (generation.progress.get(projectId)?.taskId !== taskId) {
         showMessage(`Lost connection to the server while following task ${taskId}.`, 'error');
       }
-      rerenderIfShowing(projectId);
+      dispatch({ type: 'lost', taskId, reason: error.describe() }, projectId);
     },
   });
-  rerenderIfShowing(projectId);
-}
-
-/** Shows each segment's player as soon as it appears in `completed_segments`, and each error. */
-function applySegmentResults(status: TaskStatus, handled: Set<string>, taskId: string): void {
-  for (const done of status.completed_segments) {
-    if (handled.has(done.segment_id)) continue;
-    handled.add(done.segment_id);
-    const local = segmentState(done.segment_id);
-    local.busy = false;
-    local.error = '';
-    local.status = `Audio ready (${formatSeconds(done.duration)}).`;
-    const url = new URL(done.audio_url, location.origin);
-    url.searchParams.set('v', taskId);
-    local.audioSrc = url.href;
-  }
-  for (const failure of status.errors) {
-    if (failure.segment_id === null || handled.has(failure.segment_id)) continue;
-    handled.add(failure.segment_id);
-    const local = segmentState(failure.segment_id);
-    local.busy = false;
-    local.status = '';
-    local.error = `Audio failed: ${failure.error}`;
-  }
-}
-
-function endBatch(projectId: string, taskId: string): void {
-  if (state.activeBatch.get(projectId) === taskId) state.activeBatch.delete(projectId);
 }
 
 function rerenderIfShowing(projectId: string): void {

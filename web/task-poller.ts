@@ -1,4 +1,4 @@
-import { api, ApiError, TaskStatus } from './api.js';
+import { api, ApiError, TaskSnapshot } from './api.js';
 
 /** StoryFlow's client polls a generation task every 2 s... */
 export const POLL_INTERVAL_MS = 2000;
@@ -9,9 +9,9 @@ const POLL_TIMEOUT_MS = 10_000;
 
 export interface TaskPollHandlers {
   /** Every successful poll, terminal ones included. */
-  onStatus(status: TaskStatus): void;
+  onStatus(status: TaskSnapshot): void;
   /** The task reached COMPLETED or FAILED; polling has stopped. */
-  onFinished(status: TaskStatus): void;
+  onFinished(status: TaskSnapshot): void;
   /** MAX_CONSECUTIVE_FAILURES polls failed in a row; polling has stopped. */
   onLostConnection(lastError: ApiError): void;
 }
