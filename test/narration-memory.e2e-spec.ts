@@ -6,7 +6,7 @@ import { SegmentsService } from '../src/projects/segments/segments.service';
 import { brokenEngine } from './support/engines';
 import { startServerProcess } from './support/server-process';
 import { api } from './support/story-api';
-import { bootTestApp } from './support/test-app';
+import { startTestApp } from './support/test-app';
 
 const SEGMENTS = 500;
 const SAMPLE_RATE = 22_050;
@@ -23,7 +23,7 @@ describe('a 500-segment narration streams with flat server memory (e2e, server p
   it('serves every byte it promises; RSS before/during/after is reported', async () => {
     // Prepare the data folder in-process: a 500-segment story whose WAVs are recorded
     // through the real services (the engine is not needed for that).
-    const setup = await bootTestApp({}, [brokenEngine]);
+    const setup = await startTestApp({ overrides: [brokenEngine] });
     const project = await api(setup.app).importProject(
       Array.from({ length: SEGMENTS }, (_, i) => `Segment number ${i + 1}.`),
       'Long story',

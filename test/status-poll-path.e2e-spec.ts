@@ -1,6 +1,6 @@
 import { TaskManagerService } from '../src/tasks/task-manager.service';
 import { api } from './support/story-api';
-import { bootTestApp, type TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from './support/test-app';
 
 /**
  * The status poll is served straight from Fastify (serveDirectly, docs/PERFORMANCE.md §1):
@@ -20,7 +20,7 @@ describe('status poll outside the happy path (e2e)', () => {
       list: async () => [],
       restore: async () => undefined,
     };
-    t = await bootTestApp({}, [{ provide: TaskManagerService, useValue: broken }]);
+    t = await startTestApp({ overrides: [{ provide: TaskManagerService, useValue: broken }] });
   });
   afterAll(() => t.close());
 
