@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NarrationModule } from './narration/narration.module';
+import { OpenAiModule } from './openai/openai.module';
 import { ProjectsModule } from './projects/projects.module';
 import { SettingsModule } from './settings/settings.module';
 import { TasksModule } from './tasks/tasks.module';
@@ -24,6 +25,7 @@ import { WebModule } from './web/web.module';
     SettingsModule,
     AudioModule,
     NarrationModule,
+    OpenAiModule,
     VideoModule,
     WebModule,
     HealthModule,

@@ -15,9 +15,10 @@ import { registerGenerationRateLimit } from './common/security/generation-rate-l
 import { registerSecurityHeaders } from './common/security/security-headers';
 import { appConfig, type AppConfig, loadAppConfig } from './config/app.config';
 import { METRICS_PATH } from './metrics/metrics.controller';
+import { OPENAI_PREFIX } from './openai/openai.controller';
 import { TaskStatusController } from './tasks/task-status.controller';
 
-/** Every route but `/metrics` is under `/api`. */
+/** Every route but `/metrics` and OpenAI's `/v1/*` is under `/api`. */
 const GLOBAL_PREFIX = 'api';
 
 /** 1 MB: larger bodies get a 413 JSON error. */
@@ -151,9 +152,12 @@ async function createOverriddenApp(
  */
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
-  // Prometheus expects `/metrics` at the root.
+  // Prometheus expects `/metrics` at the root, OpenAI's clients `/v1/...`.
   app.setGlobalPrefix(GLOBAL_PREFIX, {
-    exclude: [{ path: METRICS_PATH, method: RequestMethod.GET }],
+    exclude: [
+      { path: METRICS_PATH, method: RequestMethod.GET },
+      { path: `${OPENAI_PREFIX}/*path`, method: RequestMethod.ALL },
+    ],
   });
   app.enableCors(corsOptions(config.corsOrigins));
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;

@@ -82,6 +82,6 @@ async function createEngine(
     SynthesisMetrics,
     VoicePreviewService,
   ],
-  exports: [TtsEngine, SpeechGenerationService, SynthesisMetrics, AudioStorage],
+  exports: [TtsEngine, FairScheduler, SpeechGenerationService, SynthesisMetrics, AudioStorage],
 })
 export class AudioModule {}

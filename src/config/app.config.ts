@@ -102,6 +102,9 @@ class EnvironmentVariables {
   @IsIn(TTS_ENGINES) TTS_ENGINE: TtsEngineChoice = 'auto';
   @IsOptional() @IsString() KOKORO_MODEL_DIR?: string = undefined;
   @IsOptional() @IsString() PIPER_VOICES_DIR?: string = undefined;
+  /** Set: `/v1/*` (the OpenAI-compatible routes) require `Authorization: Bearer <this key>`. */
+  @IsOptional() @IsString() OPENAI_API_KEY_REQUIRED?: string = undefined;
+  @Transform(integer) @IsInt() @Min(1) @Max(10_000) SPEECH_MAX_STREAMS = 16;
 }
 
 /** Validated, typed configuration of the whole service; `process.env` is read only here. */
@@ -139,6 +142,10 @@ export interface AppConfig {
   shutdownGraceSeconds: number;
   /** Where projects, segments, settings, logos and task records are stored. */
   database: DatabaseConfig;
+  /** The key `/v1/*` requires as a bearer token (OPENAI_API_KEY_REQUIRED), or null: any key. */
+  openaiApiKey: string | null;
+  /** `/v1/audio/speech` answers being streamed at once; beyond that a 503 with Retry-After. */
+  speechMaxStreams: number;
 }
 
 /**
@@ -149,7 +156,7 @@ export type DatabaseConfig =
   { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string; poolMax: number };
 
 /** Variables whose value may hold a password: an error names them without their value. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'OPENAI_API_KEY_REQUIRED']);
 
 /** Validates raw environment variables; throws one readable error listing every bad value. */
 export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
@@ -187,6 +194,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
     database: vars.DATABASE_URL
       ? { dialect: 'postgres', url: vars.DATABASE_URL.trim(), poolMax: vars.DATABASE_POOL_MAX }
       : { dialect: 'sqlite', file: join(resolve(vars.DATA_DIR), DATABASE_FILE_NAME) },
+    openaiApiKey: vars.OPENAI_API_KEY_REQUIRED ?? null,
+    speechMaxStreams: vars.SPEECH_MAX_STREAMS,
   };
 }
 

@@ -208,7 +208,7 @@ async function synthesize({ text, voice, speed, progressPort, cancelFlag }) {
         throw new Error('Synthesis aborted before it started');
     }
     if (TEST_HOOKS) await runTestHook(text);
-    if (!config.voices[voice]) {
+    if (config.kind === 'kokoro' ? !blendParts(voice) : !config.voices[voice]) {
       throw new Error(`Unknown engine voice "${voice}"`);
     }
     const session = await sessionFor(voice);
@@ -239,17 +239,40 @@ async function synthesize({ text, voice, speed, progressPort, cancelFlag }) {
   }
 }
 
+/**
+ * A Kokoro voice or blend (`af_bella`, `af_bella+af_sky`, `af_bella(2)+af_sky(1)`: weights
+ * default to 1) as its known voices and weights; null when a voice is unknown or a weight is
+ * not positive. The server checks blends before they get here (voice-blend.ts).
+ * @param {string} voice
+ */
+function blendParts(voice) {
+  const parts = [];
+  for (const term of voice.split('+')) {
+    const match = /^\s*([\w.-]+)\s*(?:\(\s*(\d+(?:\.\d+)?)\s*\))?\s*$/.exec(term);
+    if (!match || !config.voices[match[1]]) return null;
+    const weight = match[2] === undefined ? 1 : Number(match[2]);
+    if (!(weight > 0)) return null;
+    parts.push({ name: match[1], weight });
+  }
+  return parts;
+}
+
 /** Kokoro: tokens padded with 0 at both ends, the style row for the token count, speed. */
 /** @param {any} session @param {number[]} tokens @param {string} voice @param {number} speed */
 async function runKokoro(session, tokens, voice, speed) {
   const names = kokoroNames(session);
-  const { offset, rows } = config.voices[voice];
   const dim = config.styleDim;
-  // The voices file holds one style per token count (510 rows): row = number of tokens.
-  const row = Math.min(tokens.length, rows - 1);
-  const style = Float32Array.from(
-    config.styles.subarray(offset + row * dim, offset + (row + 1) * dim),
-  );
+  // The voices file holds one style per token count (510 rows): row = number of tokens. A
+  // blend (`af_bella(2)+af_sky(1)`) takes the weighted mean of its voices' rows.
+  const parts = /** @type {{ name: string, weight: number }[]} */ (blendParts(voice));
+  const total = parts.reduce((sum, part) => sum + part.weight, 0);
+  const style = new Float32Array(dim);
+  for (const { name, weight } of parts) {
+    const { offset, rows } = config.voices[name];
+    const row = Math.min(tokens.length, rows - 1);
+    const source = config.styles.subarray(offset + row * dim, offset + (row + 1) * dim);
+    for (let i = 0; i < dim; i++) style[i] += (source[i] * weight) / total;
+  }
   const ids = BigInt64Array.from([0, ...tokens, 0], (id) => BigInt(id));
   const speedTensor =
     names.speedType === 'float32'

@@ -8,6 +8,8 @@ declare module 'fastify' {
     statusPoll?: boolean;
     /** Starts speech synthesis: shares the per-client generation budget (generation-rate-limit.ts). */
     generation?: boolean;
+    /** Errors answered by the hooks (the rate limit) in OpenAI's shape: the `/v1` routes. */
+    openAiErrors?: boolean;
   }
 }
 

@@ -40,14 +40,21 @@ export async function registerGenerationRateLimit(
     reply.header('x-ratelimit-reset', limit.ttlInSeconds);
     if (!limit.isExceeded) return;
     const retryAfter = Math.max(1, limit.ttlInSeconds);
-    sendError(
-      reply,
-      429,
-      {
-        error: `Too many generation requests: at most ${limit.max} a minute. Try again in ${retryAfter} s.`,
-      },
-      { 'retry-after': String(retryAfter) },
-    );
+    const message = `Too many generation requests: at most ${limit.max} a minute. Try again in ${retryAfter} s.`;
+    if (request.routeOptions.config.openAiErrors) {
+      // OpenAI's shape, which its SDKs parse (`/v1/audio/speech`).
+      reply
+        .code(429)
+        .header('retry-after', String(retryAfter))
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(
+          JSON.stringify({
+            error: { message, type: 'rate_limit_error', param: null, code: 'rate_limit_exceeded' },
+          }),
+        );
+      return reply;
+    }
+    sendError(reply, 429, { error: message }, { 'retry-after': String(retryAfter) });
     return reply;
   };
 
