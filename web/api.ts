@@ -183,4 +183,7 @@ export const api = {
   getSettings: () => request<Settings>('GET', '/api/settings/'),
   saveSettings: (settings: Settings) => request<Settings>('PATCH', '/api/settings/', settings),
   listVoices: () => request<Voice[]>('GET', '/api/settings/voices/'),
+  /** Where the whole story's narration (wav, mp3) or its subtitles (srt, vtt) download. */
+  narrationUrl: (projectId: string, ext: 'wav' | 'mp3' | 'srt' | 'vtt') =>
+    `/api/projects/${id(projectId)}/narration.${ext}${ext === 'srt' || ext === 'vtt' ? '?by=sentence' : ''}`,
 };
