@@ -85,7 +85,7 @@ describe('OpenAI speech API through the official openai SDK (e2e, real eSpeak en
   it('lists the voices and the models', async () => {
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toEqual(['espeak', 'kokoro', 'piper']);
-    const voices = await client.get<unknown, { voices: { id: string }[] }>('/audio/voices');
+    const voices = await client.get<{ voices: { id: string }[] }>('/audio/voices');
     expect(voices.voices.map((v) => v.id)).toContain('af_bella');
   });
 
