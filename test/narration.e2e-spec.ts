@@ -334,6 +334,31 @@ describe('whole-story narration export (e2e, real engine)', () => {
     expect(Object.keys(far.json().details).sort()).toEqual(['by', 'gap_ms']);
   });
 
+  it('is documented in the OpenAPI document, with its media types and queries', async () => {
+    const doc = (await http.get('/api/docs-json')).json();
+    const operation = (ext: string) => doc.paths[`/api/projects/{id}/narration.${ext}`].get;
+    const types: Record<string, string> = {
+      wav: 'audio/wav',
+      mp3: 'audio/mpeg',
+      srt: 'application/x-subrip',
+      vtt: 'text/vtt',
+    };
+    for (const [ext, type] of Object.entries(types)) {
+      const op = operation(ext);
+      expect(Object.keys(op.responses['200'].content)).toEqual([type]);
+      expect(Object.keys(op.responses).sort()).toEqual(
+        expect.arrayContaining(['200', '400', '404', '409']),
+      );
+      const queries = op.parameters.filter((p: { in: string }) => p.in === 'query');
+      expect(queries.map((p: { name: string }) => p.name).sort()).toEqual(
+        ext === 'srt' || ext === 'vtt'
+          ? ['by', 'gap_ms', 'skip_missing']
+          : ['gap_ms', 'skip_missing'],
+      );
+    }
+    expect(Object.keys(operation('wav').responses)).toEqual(expect.arrayContaining(['206', '416']));
+  });
+
   it('works with a trailing slash and HEAD', async () => {
     const slash = await http.get(`${url('vtt')}/`);
     expect(slash.statusCode).toBe(200);

@@ -21,6 +21,9 @@ import { MP3_KBPS, mp3EncoderStream } from './narration-mp3';
 import { narrationByteLength, narrationStream } from './narration-stream';
 import { formatSubtitles, SubtitleFormat, subtitleCues } from './narration-timeline';
 
+/** A download's body in the OpenAPI document. */
+const BINARY = { type: 'string', format: 'binary' } as const;
+
 const SUBTITLE_TYPES: Record<SubtitleFormat, string> = {
   srt: 'application/x-subrip; charset=utf-8',
   vtt: 'text/vtt; charset=utf-8',
@@ -48,8 +51,8 @@ export class NarrationController {
   })
   @ApiProduces('audio/wav')
   @ApiHeader({ name: 'Range', required: false, description: 'one byte range, e.g. bytes=0-1023' })
-  @ApiOkResponse({ description: 'the WAV (PCM 16-bit mono)' })
-  @ApiResponse({ status: 206, description: 'the requested byte range' })
+  @ApiOkResponse({ description: 'the WAV (PCM 16-bit mono)', schema: BINARY })
+  @ApiResponse({ status: 206, description: 'the requested byte range', schema: BINARY })
   @ApiResponse({ status: 416, type: ErrorBodyDto, description: 'range not satisfiable' })
   async wav(
     @Param('id') id: string,
@@ -95,7 +98,10 @@ export class NarrationController {
       'it is sent chunked, without Content-Length or Range (use the WAV for those).',
   })
   @ApiProduces('audio/mpeg')
-  @ApiOkResponse({ description: `the MP3 (MPEG-2 Layer III at the segments' rate, mono)` })
+  @ApiOkResponse({
+    description: `the MP3 (MPEG-2 Layer III at the segments' rate, mono)`,
+    schema: BINARY,
+  })
   async mp3(
     @Param('id') id: string,
     @Query() query: NarrationQuery,
@@ -119,7 +125,10 @@ export class NarrationController {
   @Get('narration.srt')
   @ApiOperation({ summary: 'Subtitles of the narration WAV (SubRip), timed to its samples' })
   @ApiProduces('application/x-subrip')
-  @ApiOkResponse({ description: 'one cue per segment (or per sentence with by=sentence)' })
+  @ApiOkResponse({
+    description: 'one cue per segment (or per sentence with by=sentence)',
+    schema: { type: 'string' },
+  })
   async srt(
     @Param('id') id: string,
     @Query() query: SubtitlesQuery,
@@ -131,7 +140,10 @@ export class NarrationController {
   @Get('narration.vtt')
   @ApiOperation({ summary: 'Subtitles of the narration WAV (WebVTT), timed to its samples' })
   @ApiProduces('text/vtt')
-  @ApiOkResponse({ description: 'one cue per segment (or per sentence with by=sentence)' })
+  @ApiOkResponse({
+    description: 'one cue per segment (or per sentence with by=sentence)',
+    schema: { type: 'string' },
+  })
   async vtt(
     @Param('id') id: string,
     @Query() query: SubtitlesQuery,
