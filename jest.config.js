@@ -8,6 +8,21 @@ const base = {
   transformIgnorePatterns: [`node_modules/(?!(${esmDeps.join('|')})/)`],
   setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
 };
+/**
+ * e2e files of the contract run a second time with TTS_ENGINE=kokoro on the fixture model built
+ * by the tests (issue 15): generation, progress, cancel, faults and the preview are the same
+ * with a neural engine. (Files about eSpeak's own output, such as its word timings, are not.)
+ */
+const KOKORO_E2E = [
+  'generation-lifecycle',
+  'tasks-lifecycle',
+  'faults',
+  'voice-preview',
+  'task-snapshots',
+  'shutdown',
+  'crash-durability',
+  'status-poll-path',
+];
 /** e2e files run a second time on PostgreSQL (`npm test` runs both). */
 const POSTGRES_E2E = ['projects', 'segments', 'settings', 'database', 'repositories'];
 module.exports = {
@@ -19,6 +34,13 @@ module.exports = {
     { ...base, displayName: 'e2e', rootDir: '.', testRegex: 'test/.*\\.e2e-spec\\.ts$' },
     // The web page's pure modules (no DOM), unit-tested like the server's.
     { ...base, displayName: 'web', rootDir: '.', testRegex: 'test/web/.*\\.spec\\.ts$' },
+    {
+      ...base,
+      displayName: 'e2e-kokoro',
+      rootDir: '.',
+      testRegex: `test/(${KOKORO_E2E.join('|')})\\.e2e-spec\\.ts$`,
+      setupFilesAfterEnv: ['<rootDir>/test/neural/support/kokoro-suite.ts'],
+    },
     // The storage-facing e2e files again, each app on a fresh PostgreSQL database (issue 13).
     // Never skipped: without a server at TEST_POSTGRES_URL (127.0.0.1:5432 by default) they fail.
     {

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EspeakTtsEngine } from '../src/audio/engine/espeak-tts.engine';
 import { SynthesisFailedError } from '../src/audio/engine/tts-engine.errors';
 import {
   SynthesisOptions,
@@ -11,6 +10,7 @@ import {
   TtsEngine,
 } from '../src/audio/engine/tts-engine.port';
 import { parseWavHeader } from '../src/audio/engine/wav';
+import { configuredEngine } from './support/engines';
 import { api } from './support/story-api';
 import { startServerProcess } from './support/server-process';
 import { taskFinished } from './support/tasks';
@@ -21,7 +21,7 @@ const LINE = 'A calm voice read the letter aloud, slowly, word by word, to the e
 /** The real engine, except that it throws for one text: a fault injected at the port. */
 class FaultyEngine extends TtsEngine {
   constructor(
-    private readonly real: EspeakTtsEngine,
+    private readonly real: TtsEngine,
     private readonly poison: string,
   ) {
     super();
@@ -94,7 +94,7 @@ describe('faults, injected (e2e)', () => {
       overrides: [
         {
           provide: TtsEngine,
-          useValue: new FaultyEngine(new EspeakTtsEngine({ workers: 2 }), poison),
+          useValue: new FaultyEngine(configuredEngine(2), poison),
         },
       ],
       engine: 'real',

@@ -11,8 +11,7 @@ import { VoicePreviewService } from './voice-preview.service';
 import { SynthesisMetrics } from './synthesis.metrics';
 import type { EngineChoice } from './engine/engine-selection';
 import { ENGINE_CHOICE, EngineSelectionModule } from './engine/engine-selection.module';
-import { EspeakTtsEngine } from './engine/espeak-tts.engine';
-import { KokoroTtsEngine, PiperTtsEngine } from './engine/neural-tts.engine';
+import { buildEngine } from './engine/engine-factory';
 import { TtsEngine } from './engine/tts-engine.port';
 import { engineScheduler, FairScheduler } from './fair-scheduler';
 import { GenerationQueue } from './generation/generation.queue';
@@ -35,13 +34,7 @@ async function createEngine(
   choice: EngineChoice,
   config: ConfigType<typeof appConfig>,
 ): Promise<TtsEngine> {
-  const workers = config.ttsWorkers;
-  const engine =
-    choice.kind === 'kokoro'
-      ? new KokoroTtsEngine(choice.kokoro, { workers })
-      : choice.kind === 'piper'
-        ? new PiperTtsEngine(choice.piper, { workers })
-        : new EspeakTtsEngine({ workers });
+  const engine = buildEngine(choice, config.ttsWorkers);
   const { engine: name, files } = engine.describe();
   new Logger('AudioModule').log(
     `Speech engine: ${name} (TTS_ENGINE=${config.ttsEngine})` +

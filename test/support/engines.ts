@@ -11,6 +11,9 @@ import {
   TtsEngine,
 } from '../../src/audio/engine/tts-engine.port';
 import type { ProviderOverride } from '../../src/app.setup';
+import { buildEngine } from '../../src/audio/engine/engine-factory';
+import { chooseEngine } from '../../src/audio/engine/engine-selection';
+import { loadAppConfig } from '../../src/config/app.config';
 
 /** An engine that cannot start: every use of it fails as "unavailable". */
 export const brokenEngine: ProviderOverride = {
@@ -74,4 +77,14 @@ export class FakeTtsEngine extends TtsEngine {
   async close(): Promise<void> {
     this.available = false;
   }
+}
+
+/**
+ * A new, unstarted instance of the engine the test configuration selects (eSpeak, or Kokoro /
+ * Piper when TTS_ENGINE and the model folders say so, as in the `e2e-kokoro` jest project), for
+ * tests that wrap the real engine.
+ */
+export function configuredEngine(workers = 2): TtsEngine {
+  // The variables of the test process, as `testConfig` reads them.
+  return buildEngine(chooseEngine(loadAppConfig(process.env)), workers);
 }
