@@ -15,7 +15,16 @@ const WORKER_FILE = join(__dirname, 'mp3-encoder.worker.mjs');
  * chunk deep; the worker ends with the stream (or is terminated when it is destroyed).
  */
 export function mp3EncoderStream(sampleRate: number): Transform {
-  const worker = new Worker(WORKER_FILE, { workerData: { sampleRate, kbps: MP3_KBPS } });
+  return workerEncoderStream(WORKER_FILE, { sampleRate, kbps: MP3_KBPS });
+}
+
+/**
+ * The stream of `mp3EncoderStream` around any encoder worker with the same protocol (see
+ * mp3-encoder.worker.mjs): each message an ArrayBuffer of 16-bit PCM answered by the bytes it
+ * completed, `'end'` answered by the last ones. The FLAC encoder of `/v1/audio/speech` uses it.
+ */
+export function workerEncoderStream(workerFile: string, workerData: unknown): Transform {
+  const worker = new Worker(workerFile, { workerData });
   let pending: ((error: Error | null, frames?: Buffer) => void) | null = null;
   worker.on('message', (frames: Uint8Array) => {
     const answer = pending;

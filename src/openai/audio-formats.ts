@@ -1,7 +1,8 @@
 import { endianness } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough, Transform } from 'node:stream';
 import { wavHeader } from '../audio/engine/wav';
-import { mp3EncoderStream } from '../narration/narration-mp3';
+import { mp3EncoderStream, workerEncoderStream } from '../narration/narration-mp3';
 import type { SpeechFormat } from './speech-request';
 
 /** Content types of the formats, as OpenAI answers them. */
@@ -9,7 +10,11 @@ export const CONTENT_TYPES: Record<SpeechFormat, string> = {
   mp3: 'audio/mpeg',
   wav: 'audio/wav',
   pcm: 'audio/pcm',
+  flac: 'audio/flac',
 };
+
+/** Hand-written ESM, loaded unchanged from `src/` (ts-jest) and `dist/`. */
+const FLAC_WORKER = join(__dirname, 'flac-encoder.worker.mjs');
 
 /** 16-bit mono samples as little-endian bytes (no copy on a little-endian machine). */
 export function pcmBytes(samples: Int16Array): Buffer {
@@ -34,7 +39,7 @@ export function streamingWavHeader(sampleRate: number): Buffer {
 /**
  * The encoder from 16-bit little-endian mono PCM at `sampleRate` to `format`, as a stream:
  * `pcm` as it is, `wav` behind a streaming header, `mp3` by the narration download's LAME
- * encoder (@breezystack/lamejs in a worker thread).
+ * encoder (@breezystack/lamejs in a worker thread), `flac` by libflacjs in a worker thread.
  */
 export function encoderFor(format: SpeechFormat, sampleRate: number): Transform {
   switch (format) {
@@ -47,5 +52,7 @@ export function encoderFor(format: SpeechFormat, sampleRate: number): Transform 
     }
     case 'mp3':
       return mp3EncoderStream(sampleRate);
+    case 'flac':
+      return workerEncoderStream(FLAC_WORKER, { sampleRate });
   }
 }

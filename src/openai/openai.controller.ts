@@ -76,7 +76,7 @@ export class OpenAiController {
       'SPEECH_MAX_STREAMS answers are streaming. A client that disconnects cancels its synthesis.',
   })
   @ApiBody({ type: SpeechRequestDto })
-  @ApiProduces('audio/mpeg', 'audio/wav', 'audio/pcm')
+  @ApiProduces('audio/mpeg', 'audio/wav', 'audio/pcm', 'audio/flac')
   @ApiOkResponse({ description: 'the audio, chunked' })
   @ApiResponse({ status: 400, type: OpenAiErrorDto, description: 'a bad field (`param`)' })
   @ApiResponse({

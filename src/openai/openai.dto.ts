@@ -32,7 +32,7 @@ export class SpeechRequestDto {
     description:
       "`pcm` is raw 16-bit little-endian mono at the engine's rate (X-Sample-Rate: 22050 for eSpeak, " +
       "24000 for Kokoro, the voice's rate for Piper); `wav` the same behind a streaming header; " +
-      '`mp3` 64 kbit/s CBR. `opus`, `aac` and `flac` are a 400.',
+      '`mp3` 64 kbit/s CBR; `flac` level 5. `opus` and `aac` are a 400.',
   })
   response_format?: string;
 

@@ -10,7 +10,7 @@ export const OPENAI_SPEED_MIN = 0.25;
 export const OPENAI_SPEED_MAX = 4.0;
 
 /** The formats this service encodes (see audio-formats.ts). */
-export const SPEECH_FORMATS = ['mp3', 'wav', 'pcm'] as const;
+export const SPEECH_FORMATS = ['mp3', 'wav', 'pcm', 'flac'] as const;
 export type SpeechFormat = (typeof SPEECH_FORMATS)[number];
 
 /** A checked `POST /v1/audio/speech` body. */

@@ -124,6 +124,7 @@ describe('OpenAI speech API: routes, errors, key, limits (e2e, fake engine)', ()
         'unsupported_format',
       ],
       ['aac', { ...ok, response_format: 'aac' }, 'response_format', 'unsupported_format'],
+      ['opus', { ...ok, response_format: 'opus' }, 'response_format', 'unsupported_format'],
       [
         'a blend under eSpeak',
         { ...ok, voice: 'af_bella+af_sky' },
@@ -143,6 +144,23 @@ describe('OpenAI speech API: routes, errors, key, limits (e2e, fake engine)', ()
     ])("%s: 400 in OpenAI's shape", async (_name, body, param, code) => {
       const res = await speech(body);
       expectOpenAiError(res, 400, { type: 'invalid_request_error', param, code });
+    });
+
+    it('Swagger documents the /v1 routes, the body and the error shape', async () => {
+      const doc = (await t.http.get('/api/docs-json')).json() as {
+        paths: Record<string, Record<string, { requestBody?: unknown; responses: object }>>;
+        components: { schemas: Record<string, unknown> };
+      };
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining(['/v1/audio/speech', '/v1/audio/voices', '/v1/models']),
+      );
+      const speech = doc.paths['/v1/audio/speech'].post;
+      expect(speech.requestBody).toBeDefined();
+      expect(Object.keys(speech.responses)).toEqual(
+        expect.arrayContaining(['200', '400', '401', '429', '503']),
+      );
+      expect(doc.components.schemas).toHaveProperty('SpeechRequestDto');
+      expect(doc.components.schemas).toHaveProperty('OpenAiErrorDto');
     });
 
     it('4,096 characters are fine', async () => {

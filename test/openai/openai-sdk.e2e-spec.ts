@@ -43,14 +43,23 @@ function readWav(bytes: Buffer) {
   };
 }
 
-/** Decodes an MP3 file with mpg123-decoder (ESM, so in a child Node process). */
-async function decodeMp3(
+/**
+ * Decodes an MP3 (mpg123-decoder) or FLAC (@wasm-audio-decoders/flac) file; both packages are
+ * ESM only, so in a child Node process.
+ */
+async function decode(
   file: string,
+  format: 'mp3' | 'flac',
 ): Promise<{ sampleRate: number; samples: number; errors: number }> {
   const script =
-    `import { MPEGDecoder } from 'mpg123-decoder'; import { readFileSync } from 'node:fs';` +
-    `const d = new MPEGDecoder(); await d.ready;` +
-    `const r = d.decode(readFileSync(process.argv[1])); d.free();` +
+    (format === 'mp3'
+      ? `import { MPEGDecoder as Decoder } from 'mpg123-decoder';`
+      : `import { FLACDecoder as Decoder } from '@wasm-audio-decoders/flac';`) +
+    `import { readFileSync } from 'node:fs';` +
+    `const d = new Decoder(); await d.ready;` +
+    // decodeFile flushes the last FLAC frame (decode keeps it until the next sync code).
+    `const r = await d.${format === 'mp3' ? 'decode' : 'decodeFile'}(readFileSync(process.argv[1]));` +
+    `await d.free();` +
     `console.log(JSON.stringify({ sampleRate: r.sampleRate, samples: r.samplesDecoded, errors: r.errors.length }));`;
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -129,12 +138,33 @@ describe('OpenAI speech API through the official openai SDK (e2e, real eSpeak en
     expect(response.headers.get('content-type')).toBe('audio/mpeg');
     const file = join(dir, 'speech.mp3');
     writeFileSync(file, Buffer.from(await response.arrayBuffer()));
-    const mp3 = await decodeMp3(file);
+    const mp3 = await decode(file, 'mp3');
     expect(mp3.errors).toBe(0);
     expect(mp3.sampleRate).toBe(ESPEAK_RATE);
     const wav = readWav(readFileSync(join(dir, 'speech.wav')));
     expect(mp3.samples / mp3.sampleRate).toBeGreaterThan(wav.seconds * 0.95);
     expect(mp3.samples / mp3.sampleRate).toBeLessThan(wav.seconds * 1.1);
+  });
+
+  it('flac: decodes with a FLAC decoder at the engine rate, exactly the WAV samples, smaller', async () => {
+    const response = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'af_bella',
+      input,
+      response_format: 'flac',
+    });
+    expect(response.headers.get('content-type')).toBe('audio/flac');
+    const file = join(dir, 'speech.flac');
+    const bytes = Buffer.from(await response.arrayBuffer());
+    writeFileSync(file, bytes);
+    expect(bytes.subarray(0, 4).toString('latin1')).toBe('fLaC');
+    const flac = await decode(file, 'flac');
+    expect(flac.errors).toBe(0);
+    expect(flac.sampleRate).toBe(ESPEAK_RATE);
+    const wavBytes = readFileSync(join(dir, 'speech.wav'));
+    // Lossless, and the same synthesis: exactly as many samples as the WAV.
+    expect(flac.samples).toBe((wavBytes.length - 44) / 2);
+    expect(bytes.length).toBeLessThan(wavBytes.length * 0.8);
   });
 
   it("errors reach the SDK as APIError with OpenAI's fields", async () => {
