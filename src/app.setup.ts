@@ -13,7 +13,7 @@ import { echoRequestId, requestIdOf } from './common/logging/request-id';
 import { registerRequestLogging } from './common/logging/request-logging';
 import { registerGenerationRateLimit } from './common/security/generation-rate-limit';
 import { registerSecurityHeaders } from './common/security/security-headers';
-import { appConfig, type AppConfig, loadAppConfig } from './config/app.config';
+import { appConfig, type AppConfig, checkSharedDataDir, loadAppConfig } from './config/app.config';
 import { METRICS_PATH } from './metrics/metrics.controller';
 import { OPENAI_PREFIX } from './openai/openai.controller';
 import { TaskStatusController } from './tasks/task-status.controller';
@@ -83,6 +83,23 @@ export function corsOptions(origins: string[]) {
   };
 }
 
+/**
+ * A worker node (ROLE=worker) answers only `/api/health/` and `/metrics`: every other path
+ * gets the API's 404 error, before any route runs.
+ */
+function serveOnlyOperations(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0].replace(/\/+$/, '');
+    if (path === `/${GLOBAL_PREFIX}/health` || path === `/${METRICS_PATH}`) {
+      return;
+    }
+    await reply.code(404).send({
+      error:
+        'Not found: this is a worker node (ROLE=worker), it serves only /api/health/ and /metrics',
+    });
+  });
+}
+
 /** A provider to replace, as `overrideProvider(token).useValue(value)` does. */
 export interface ProviderOverride {
   provide: unknown;
@@ -104,6 +121,7 @@ export interface CreateAppOptions {
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const config = options.config ?? loadAppConfig(process.env);
+  checkSharedDataDir(config);
   // Without an explicit logger, Nest logs as JSON through pino (nestjs-pino, LOG_LEVEL);
   // the lines logged while the app starts are buffered until that logger exists.
   const jsonLogs = options.logger === undefined;
@@ -162,6 +180,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.enableCors(corsOptions(config.corsOrigins));
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   echoRequestId(fastify);
+  if (config.role === 'worker') serveOnlyOperations(fastify);
   registerRequestLogging(fastify, app.get<Params>(PARAMS_PROVIDER_TOKEN));
   await registerSecurityHeaders(fastify);
   await registerGenerationRateLimit(fastify, config.generationRateLimitPerMinute);

@@ -4,6 +4,7 @@ import { appConfig, type AppConfig } from '../config/app.config';
 import { MediaModule } from '../media/media.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { SettingsModule } from '../settings/settings.module';
+import { TaskManagerService } from '../tasks/task-manager.service';
 import { TasksModule } from '../tasks/tasks.module';
 import { AudioController } from './audio.controller';
 import { VoicesController } from './voices.controller';
@@ -14,6 +15,12 @@ import { ENGINE_CHOICE, EngineSelectionModule } from './engine/engine-selection.
 import { buildEngine } from './engine/engine-factory';
 import { TtsEngine } from './engine/tts-engine.port';
 import { engineScheduler, FairScheduler } from './fair-scheduler';
+import { RedisConnections } from '../common/redis/redis-connections';
+import {
+  BULLMQ_GENERATION_OPTIONS,
+  BullmqGenerationOptions,
+  BullmqGenerationQueue,
+} from './generation/bullmq-generation.queue';
 import { GenerationQueue } from './generation/generation.queue';
 import {
   GENERATION_OPTIONS,
@@ -40,7 +47,8 @@ async function createEngine(
     `Speech engine: ${name} (TTS_ENGINE=${config.ttsEngine})` +
       (files.length > 0 ? ` from ${files.join(', ')}` : ', built-in voices'),
   );
-  if (choice.kind !== 'espeak') await engine.start();
+  // An API node of a scaled-out deployment runs no engine (workers do): it is never started.
+  if (choice.kind !== 'espeak' && config.role !== 'api') await engine.start();
   return engine;
 }
 
@@ -68,7 +76,41 @@ async function createEngine(
     },
     // One scheduler in front of the engine's pool, shared by generation and the preview.
     { provide: FairScheduler, inject: [TtsEngine], useFactory: engineScheduler },
-    { provide: GenerationQueue, useClass: InProcessGenerationQueue },
+    {
+      provide: BULLMQ_GENERATION_OPTIONS,
+      inject: [appConfig.KEY],
+      useFactory: (config: AppConfig): BullmqGenerationOptions => ({
+        runsJobs: config.role !== 'api',
+        shutdownGraceSeconds: config.shutdownGraceSeconds,
+      }),
+    },
+    // In process without REDIS_URL; with it, BullMQ on the shared Redis (docs/SCALING.md).
+    {
+      provide: GenerationQueue,
+      inject: [
+        RedisConnections,
+        TtsEngine,
+        FairScheduler,
+        SegmentPipeline,
+        TaskManagerService,
+        AudioStorage,
+        GENERATION_OPTIONS,
+        BULLMQ_GENERATION_OPTIONS,
+      ],
+      useFactory: (
+        redis: RedisConnections | null,
+        engine: TtsEngine,
+        scheduler: FairScheduler,
+        pipeline: SegmentPipeline,
+        tasks: TaskManagerService,
+        storage: AudioStorage,
+        options: GenerationOptions,
+        bullOptions: BullmqGenerationOptions,
+      ): GenerationQueue =>
+        redis
+          ? new BullmqGenerationQueue(redis, engine, pipeline, tasks, storage, bullOptions)
+          : new InProcessGenerationQueue(engine, scheduler, pipeline, tasks, options),
+    },
     { provide: AudioStorage, useClass: LocalAudioStorage },
     SegmentPipeline,
     SpeechGenerationService,

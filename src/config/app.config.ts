@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -60,6 +61,27 @@ function IsDatabaseUrl(): PropertyDecorator {
   });
 }
 
+/** REDIS_URL: a `redis://` or `rediss://` URL that Node can parse. */
+function IsRedisUrl(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isRedisUrl',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseRedisUrl(value) !== null,
+      defaultMessage: () =>
+        'must be a redis:// or rediss:// URL (leave REDIS_URL unset to keep everything in process)',
+    },
+  });
+}
+
+function parseRedisUrl(value: string): URL | null {
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === 'redis:' || url.protocol === 'rediss:' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 function parsePostgresUrl(value: string): URL | null {
   try {
     const url = new URL(value.trim());
@@ -72,6 +94,10 @@ function parsePostgresUrl(value: string): URL | null {
 /** TTS_ENGINE: `auto` picks Kokoro, then Piper, then eSpeak, by the model files present. */
 export const TTS_ENGINES = ['auto', 'espeak', 'kokoro', 'piper'] as const;
 export type TtsEngineChoice = (typeof TTS_ENGINES)[number];
+
+/** ROLE: what this process does when REDIS_URL is set (see docs/SCALING.md). */
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -98,6 +124,11 @@ class EnvironmentVariables {
   /** Absent: the SQLite file under DATA_DIR. `postgres://` or `postgresql://`: that server. */
   @IsOptional() @IsDatabaseUrl() DATABASE_URL?: string = undefined;
   @Transform(integer) @IsInt() @Min(1) @Max(1000) DATABASE_POOL_MAX = 10;
+  /** Absent: tasks, events and the generation queue stay in this process. */
+  @IsOptional() @IsRedisUrl() REDIS_URL?: string = undefined;
+  /** Prefix of every Redis key (tasks, events, BullMQ), so that deployments can share a Redis. */
+  @IsString() @IsNotEmpty() REDIS_PREFIX = 'storyflow';
+  @IsIn(ROLES) ROLE: Role = 'all';
 
   @IsIn(TTS_ENGINES) TTS_ENGINE: TtsEngineChoice = 'auto';
   @IsOptional() @IsString() KOKORO_MODEL_DIR?: string = undefined;
@@ -146,6 +177,17 @@ export interface AppConfig {
   openaiApiKey: string | null;
   /** `/v1/audio/speech` answers being streamed at once; beyond that a 503 with Retry-After. */
   speechMaxStreams: number;
+  /** The shared Redis (REDIS_URL) of a scaled-out deployment, or null: all in process. */
+  redis: RedisConfig | null;
+  /** `api`: HTTP API, no engine; `worker`: engine and segment jobs, health and metrics only. */
+  role: Role;
+}
+
+/** Redis of a scaled-out deployment: task state, events and the BullMQ generation queue. */
+export interface RedisConfig {
+  url: string;
+  /** Prefix of every key this deployment writes (BullMQ's included). */
+  prefix: string;
 }
 
 /**
@@ -156,7 +198,7 @@ export type DatabaseConfig =
   { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string; poolMax: number };
 
 /** Variables whose value may hold a password: an error names them without their value. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'OPENAI_API_KEY_REQUIRED']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'OPENAI_API_KEY_REQUIRED', 'REDIS_URL']);
 
 /** Validates raw environment variables; throws one readable error listing every bad value. */
 export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
@@ -168,6 +210,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
         `  ${e.property}=${SECRET_VARIABLES.has(e.property) ? '(not shown)' : JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
     );
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const scaleOut = scaleOutErrors(vars);
+  if (scaleOut.length > 0) {
+    throw new Error(`Invalid configuration:\n${scaleOut.map((line) => `  ${line}`).join('\n')}`);
   }
   const dataDir = resolve(vars.DATA_DIR);
   return {
@@ -196,7 +242,48 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
       : { dialect: 'sqlite', file: join(resolve(vars.DATA_DIR), DATABASE_FILE_NAME) },
     openaiApiKey: vars.OPENAI_API_KEY_REQUIRED ?? null,
     speechMaxStreams: vars.SPEECH_MAX_STREAMS,
+    redis: vars.REDIS_URL ? { url: vars.REDIS_URL.trim(), prefix: vars.REDIS_PREFIX } : null,
+    role: vars.ROLE,
   };
+}
+
+/**
+ * The rules of a scaled-out deployment: every node shares one PostgreSQL (the SQLite file is
+ * one machine's), and ROLE=api|worker only means something with a shared Redis.
+ */
+function scaleOutErrors(vars: EnvironmentVariables): string[] {
+  const errors: string[] = [];
+  if (vars.REDIS_URL && !vars.DATABASE_URL) {
+    errors.push(
+      'REDIS_URL is set but DATABASE_URL is not: nodes sharing a Redis must share a PostgreSQL ' +
+        'database too (DATABASE_URL=postgres://...)',
+    );
+  }
+  if (!vars.REDIS_URL && vars.ROLE !== 'all') {
+    errors.push(
+      `ROLE=${vars.ROLE} needs REDIS_URL: API and worker nodes meet through a shared Redis ` +
+        '(leave ROLE unset, or `all`, for a single process)',
+    );
+  }
+  return errors;
+}
+
+/**
+ * With REDIS_URL, DATA_DIR is the media folder every node mounts: it must already exist and
+ * be writable here (a node must never start on an empty local folder of its own). Throws a
+ * readable error otherwise; nothing to check for a single process, which creates its folder.
+ */
+export function checkSharedDataDir(config: Pick<AppConfig, 'redis' | 'dataDir'>): void {
+  if (!config.redis) return;
+  try {
+    if (!statSync(config.dataDir).isDirectory()) throw new Error('not a directory');
+    accessSync(config.dataDir, constants.R_OK | constants.W_OK);
+  } catch (error) {
+    throw new Error(
+      `DATA_DIR=${config.dataDir} is not usable (${(error as Error).message}): with REDIS_URL it ` +
+        'must be the shared media folder every node mounts, existing and writable',
+    );
+  }
 }
 
 /** The names of every variable the service reads, taken from the class above. */

@@ -1,11 +1,14 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { ErrorBodyDto } from '../common/http/error-body.dto';
+import { appConfig } from '../config/app.config';
 import { DatabaseHealthIndicator } from './database.health';
 import { DiskSpaceHealthIndicator } from './disk-space.health';
 import { EngineHealthIndicator } from './engine.health';
 import { ServiceUnhealthyError } from './health.errors';
+import { RedisHealthIndicator } from './redis.health';
 
 @ApiTags('operations')
 @Controller('health')
@@ -15,6 +18,8 @@ export class HealthController {
     private readonly database: DatabaseHealthIndicator,
     private readonly engine: EngineHealthIndicator,
     private readonly disk: DiskSpaceHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+    @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
   ) {}
 
   @Get()
@@ -31,8 +36,10 @@ export class HealthController {
     try {
       return await this.health.check([
         () => this.database.check('database'),
-        () => this.engine.check('engine'),
+        // An API node runs no engine (ROLE=api): its workers are other processes.
+        ...(this.config.role === 'api' ? [] : [() => this.engine.check('engine')]),
         () => this.disk.check('disk'),
+        ...(this.redis.configured ? [() => this.redis.check('redis')] : []),
       ]);
     } catch (error) {
       if (error instanceof ServiceUnavailableException) {

@@ -5,11 +5,21 @@ import { DatabaseHealthIndicator } from './database.health';
 import { DiskSpaceHealthIndicator } from './disk-space.health';
 import { EngineHealthIndicator } from './engine.health';
 import { HealthController } from './health.controller';
+import { RedisHealthIndicator } from './redis.health';
+import { TasksModule } from '../tasks/tasks.module';
 
-/** `GET /api/health/`: Terminus checks of the database, the speech engine and the disk. */
+/**
+ * `GET /api/health/`: Terminus checks of the database, the speech engine (not on an API node)
+ * and the disk, and Redis with REDIS_URL.
+ */
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), AudioModule],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), AudioModule, TasksModule],
   controllers: [HealthController],
-  providers: [DatabaseHealthIndicator, EngineHealthIndicator, DiskSpaceHealthIndicator],
+  providers: [
+    DatabaseHealthIndicator,
+    EngineHealthIndicator,
+    DiskSpaceHealthIndicator,
+    RedisHealthIndicator,
+  ],
 })
 export class HealthModule {}

@@ -43,6 +43,11 @@ export interface GenerationQueueFixture {
   queue: GenerationQueue;
   tasks: TaskManagerService;
   dispose(): Promise<void>;
+  /**
+   * Lets queued work move. By default a few turns of the event loop; an adapter whose work
+   * crosses a network (BullMQ) waits for its round trips instead.
+   */
+  settle?: () => Promise<void>;
 }
 
 const VOICE = { engineVoice: 'en-us', speed: 1 };
@@ -54,9 +59,10 @@ const jobs = (prefix: string, n: number): SegmentJob[] =>
   }));
 
 /** Lets queued work move: a few turns of the event loop. */
-async function settle(): Promise<void> {
+async function turns(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 }
+let settle = turns;
 
 /** Finishes started syntheses one at a time until `done()` or nothing more starts. */
 async function drive(engine: SteppedEngine, done: () => Promise<boolean>): Promise<string[]> {
@@ -82,6 +88,7 @@ export function generationQueueContract(
     beforeEach(async () => {
       engine = new SteppedEngine(1);
       f = await make(engine);
+      settle = f.settle ?? turns;
     });
     afterEach(() => f.dispose());
 

@@ -24,6 +24,13 @@ export abstract class AudioStorage {
   /** The URL path the audio is served at (`/media/...`), as the API reports it. */
   abstract urlPath(projectId: string, segmentId: string): string;
 
-  /** Deletes temporary files a crash left behind; returns how many. */
-  abstract removeTemporaryFiles(): Promise<number>;
+  /**
+   * Deletes temporary files a crash left behind; returns how many. With `segment`, only that
+   * segment's (a worker re-running a segment whose previous worker died mid-write), which is
+   * safe while other segments are being written.
+   */
+  abstract removeTemporaryFiles(segment?: {
+    projectId: string;
+    segmentId: string;
+  }): Promise<number>;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { SegmentWords, serializeSegmentWords } from '../../common/speech/word-boundary';
 import { MediaLayout } from '../../media/media-layout';
@@ -49,7 +49,22 @@ export class LocalAudioStorage extends AudioStorage {
     return this.media.audioUrlPath(projectId, segmentId);
   }
 
-  async removeTemporaryFiles(): Promise<number> {
+  async removeTemporaryFiles(segment?: { projectId: string; segmentId: string }): Promise<number> {
+    if (segment) {
+      let removed = 0;
+      for (const target of [
+        this.media.audioPath(segment.projectId, segment.segmentId),
+        this.media.audioWordsPath(segment.projectId, segment.segmentId),
+      ]) {
+        const prefix = `${basename(target)}${TEMP_MARKER}`;
+        for (const file of await readdirQuietly(dirname(target))) {
+          if (!file.startsWith(prefix)) continue;
+          await rm(join(dirname(target), file), { force: true });
+          removed += 1;
+        }
+      }
+      return removed;
+    }
     const projectsDir = join(this.media.mediaRoot, 'projects');
     let removed = 0;
     for (const project of await readdirQuietly(projectsDir)) {
