@@ -15,11 +15,12 @@ export interface ServerProcess {
 
 /**
  * Starts the real service as a separate process on a free loopback port, and resolves once
- * it answers HTTP: src/main.ts transpiled on the fly, or with `built` the build in dist/.
+ * it answers HTTP (`readyPath`, the settings by default): src/main.ts transpiled on the fly,
+ * or with `built` the build in dist/.
  */
 export async function startServerProcess(
   env: Record<string, string>,
-  options: { built?: boolean } = {},
+  options: { built?: boolean; readyPath?: string } = {},
 ): Promise<ServerProcess> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const child = spawn(
@@ -54,7 +55,8 @@ export async function startServerProcess(
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited at start:\n${output}`);
     try {
-      const res = await fetch(`${baseUrl}/api/settings/`);
+      // A worker node (ROLE=worker) answers only its health and metrics.
+      const res = await fetch(`${baseUrl}${options.readyPath ?? '/api/settings/'}`);
       if (res.ok) break;
     } catch {
       // not listening yet

@@ -11,9 +11,8 @@ import {
   matchesLabels,
   summaryOf,
   TaskChange,
-  TASK_STATUSES,
 } from '../task-transitions';
-import type { TaskRecord, TaskStatus, TaskSummary } from '../task.types';
+import { TASK_STATUSES, type TaskRecord, type TaskStatus, type TaskSummary } from '../task.types';
 import type { TaskViewCache } from '../task-view.cache';
 import { PROCESS_OWNER } from './process-owner';
 import type { TaskRecordRepository } from './task-record.repository';
