@@ -8,7 +8,7 @@ import {
   summaryOf,
   TaskChange,
 } from '../task-transitions';
-import type { TaskRecord, TaskStatus, TaskSummary } from '../task.types';
+import type { TaskRecord, TaskSnapshot, TaskStatus, TaskSummary } from '../task.types';
 import { TaskViewCache } from '../task-view.cache';
 import { isOwnerAlive, PROCESS_OWNER } from './process-owner';
 import { TaskRecordRepository } from './task-record.repository';
@@ -32,6 +32,9 @@ import {
  * - **Restore**: unfinished tasks of processes that are gone (a process of this host whose
  *   pid no longer runs, or rows without an owner) end FAILED "Interrupted by server
  *   restart"; tasks of live processes are left alone. Finished ones are kept for retention.
+ * - **Memory of finished tasks**: a finished task never changes and may be kept for a day,
+ *   so it keeps only its scalar fields; its segment lists are read back from its serialized
+ *   snapshot, the JSON string the view cache holds for pollers anyway (`compactFinished`).
  */
 export class MemoryTaskStateStore extends TaskStateStore {
   private readonly logger = new Logger(MemoryTaskStateStore.name);
@@ -211,6 +214,7 @@ export class MemoryTaskStateStore extends TaskStateStore {
   }
 
   private markFinished(task: TaskRecord): void {
+    this.tasks.set(task.id, compactFinished(task, this.views.viewOf(task).json));
     this.finished.set(task.id, Date.parse(task.finishedAt ?? task.createdAt));
     if (this.finished.size > this.policy.maxRetained) void this.sweep();
   }
@@ -220,4 +224,42 @@ export class MemoryTaskStateStore extends TaskStateStore {
       if (this.claims.get(claim) === taskId) this.claims.delete(claim);
     }
   }
+}
+
+/**
+ * A finished task as it is retained: its scalar fields, and its segment lists parsed from its
+ * snapshot's JSON when asked for (polls and lists never ask: they read the view and the
+ * scalars). The JSON string is the view cache's own, not a copy.
+ */
+function compactFinished(task: TaskRecord, json: string): TaskRecord {
+  const parsed = (): TaskSnapshot => JSON.parse(json) as TaskSnapshot;
+  return Object.freeze({
+    id: task.id,
+    version: task.version,
+    labels: task.labels,
+    status: task.status,
+    current: task.current,
+    total: task.total,
+    inProgress: task.inProgress,
+    claims: task.claims,
+    recording: task.recording,
+    owner: task.owner,
+    createdAt: task.createdAt,
+    startedAt: task.startedAt,
+    finishedAt: task.finishedAt,
+    get completed() {
+      return deepFreeze(parsed().completed_segments);
+    },
+    get errors() {
+      return deepFreeze(parsed().errors);
+    },
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }

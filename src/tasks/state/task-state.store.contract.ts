@@ -57,6 +57,26 @@ export function describeTaskStateStoreContract(name: string, make: TaskStateStor
       expect(records.rows.get(t)?.version).toBe(1);
     });
 
+    it('a finished task reads back whole, segment lists included, as its last version', async () => {
+      const t = id();
+      await store.create(task(t), []);
+      await store.update(t, { kind: 'start' });
+      await store.update(t, { kind: 'begin-segment', segmentId: 's1' });
+      await store.update(t, { kind: 'settle-segment', outcome: completed('s1') });
+      await store.update(t, { kind: 'begin-segment', segmentId: 's2' });
+      await store.update(t, {
+        kind: 'settle-segment',
+        outcome: { segmentId: 's2', error: 'boom' },
+      });
+      const last = await store.update(t, { kind: 'finish' });
+      expect(last?.status).toBe('COMPLETED');
+      const read = await store.get(t);
+      // Spread reads every field, however an adapter keeps a finished task.
+      expect({ ...read }).toEqual({ ...last });
+      expect(read?.completed.map((c) => c.segment_id)).toEqual(['s1']);
+      expect(read?.errors).toEqual([{ segment_id: 's2', error: 'boom' }]);
+    });
+
     it('refuses an id in use', async () => {
       const t = id();
       await store.create(task(t), []);
