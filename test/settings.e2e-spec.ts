@@ -174,13 +174,14 @@ describe('Settings (e2e)', () => {
     }
   });
 
-  it('GET /voices/: the seven StoryFlow voices', async () => {
+  it("GET /voices/: the seven StoryFlow voices first, then the engine's own", async () => {
     for (const url of ['/api/settings/voices/', '/api/settings/voices']) {
       const res = await http.get(url);
       expect(res.statusCode).toBe(200);
       const voices = res.json();
-      expect(voices.map((v: { id: string }) => v.id).sort()).toEqual([...VOICE_IDS].sort());
-      for (const voice of voices) {
+      // The seven are always offered; the running engine (eSpeak here) lists its own after them.
+      expect(voices.slice(0, 7).map((v: { id: string }) => v.id)).toEqual(VOICE_IDS);
+      for (const voice of voices.slice(0, 7)) {
         expect(voice).toEqual({
           id: expect.any(String),
           name: expect.any(String),
@@ -188,6 +189,15 @@ describe('Settings (e2e)', () => {
           accent: expect.stringMatching(/^(American|British)$/),
         });
       }
+      for (const voice of voices.slice(7)) {
+        expect(voice).toEqual({
+          id: expect.any(String),
+          name: expect.any(String),
+          gender: expect.stringMatching(/^(female|male|unknown)$/),
+          accent: expect.any(String),
+        });
+      }
+      expect(new Set(voices.map((v: { id: string }) => v.id)).size).toBe(voices.length);
     }
   });
 

@@ -19,6 +19,16 @@ import {
 
 // The service with each engine chosen by TTS_ENGINE / auto, on fixture model files.
 
+const STORYFLOW_IDS = [
+  'af_bella',
+  'af_sarah',
+  'af_nicole',
+  'am_adam',
+  'am_michael',
+  'bf_emma',
+  'bm_george',
+];
+
 const scratch = mkdtempSync(join(tmpdir(), 'neural-app-'));
 const kokoroDir = writeKokoroFolder(join(scratch, 'kokoro'));
 const kokoroV1Dir = writeKokoroFolder(join(scratch, 'kokoro-v1'), 'v1.0');
@@ -133,9 +143,17 @@ describe('the service on Kokoro fixture files (e2e, TTS_ENGINE=auto)', () => {
     });
   });
 
-  it('GET /api/settings/voices/ lists the voices file, ids native', async () => {
+  it("GET /api/settings/voices/ offers StoryFlow's ids, then the voices file's others", async () => {
     const voices = (await t.http.get('/api/settings/voices/')).json();
-    expect(voices.map((v: { id: string }) => v.id)).toEqual(FIXTURE_KOKORO_VOICES);
+    // The fixture file lacks af_nicole and am_michael: still offered, they fall back (below).
+    expect(voices.map((v: { id: string }) => v.id)).toEqual([...STORYFLOW_IDS, 'af_sky']);
+    expect(FIXTURE_KOKORO_VOICES.filter((id) => !STORYFLOW_IDS.includes(id))).toEqual(['af_sky']);
+    expect(voices).toContainEqual({
+      id: 'af_sky',
+      name: 'Sky',
+      gender: 'female',
+      accent: 'American',
+    });
     expect(voices).toContainEqual({
       id: 'af_bella',
       name: 'Bella',
@@ -261,7 +279,7 @@ describe('the service on Piper fixture voices (e2e, TTS_ENGINE=piper)', () => {
 });
 
 describe('the service with eSpeak (e2e, TTS_ENGINE=espeak although models are present)', () => {
-  it("lists StoryFlow's seven voices and names eSpeak in the health check", async () => {
+  it("lists StoryFlow's seven voices, then eSpeak's English voices, and names eSpeak in the health check", async () => {
     const t = await startTestApp({
       engine: 'real',
       env: { TTS_ENGINE: 'espeak', KOKORO_MODEL_DIR: kokoroDir, PIPER_VOICES_DIR: piperDir },
@@ -269,15 +287,25 @@ describe('the service with eSpeak (e2e, TTS_ENGINE=espeak although models are pr
     try {
       const voices = (await t.app.inject('/api/settings/voices/')).json();
       expect(voices.map((v: { id: string }) => v.id)).toEqual([
-        'af_bella',
-        'af_sarah',
-        'af_nicole',
-        'am_adam',
-        'am_michael',
-        'bf_emma',
-        'bm_george',
+        ...STORYFLOW_IDS,
+        'en-us',
+        'en-us-nyc',
+        'en',
+        'en-gb-x-rp',
+        'en-gb-x-gbclan',
+        'en-gb-x-gbcwmd',
+        'en-gb-scotland',
+        'en-029',
       ]);
       await t.app.get(TtsEngine).start();
+      // eSpeak's own voices speak too.
+      const clip = await t.app.inject({
+        method: 'POST',
+        url: '/api/settings/tts-test/',
+        payload: { text: 'Hello from Scotland.', voice: 'en-gb-scotland' },
+      });
+      expect(clip.statusCode).toBe(200);
+      expect(parseWavHeader(clip.rawPayload).sampleRate).toBe(22050);
       const health = (await t.app.inject('/api/health/')).json();
       expect(health.details.engine).toMatchObject({ engine: 'espeak', files: [] });
     } finally {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EngineChoice, PiperVoiceFiles } from './engine-selection';
-import { DEFAULT_VOICE_ID, VOICE_CATALOGUE, VoiceInfo } from './voice-catalogue';
+import { DEFAULT_VOICE_ID, findVoice, VOICE_CATALOGUE, VoiceInfo } from './voice-catalogue';
 
 /** A voice of the running engine as `GET /api/settings/voices/` lists it. */
 export interface ListedVoice {
@@ -8,9 +8,28 @@ export interface ListedVoice {
   name: string;
   gender: 'female' | 'male' | 'unknown';
   accent: string;
-  /** What the engine is given for this voice (eSpeak name, Kokoro voice, Piper voice). */
-  engineVoice: string;
+  /**
+   * What the engine is given for this voice (eSpeak name, Kokoro voice, Piper voice); null for
+   * one of StoryFlow's ids that the engine lacks (it is still offered, and speaks with the
+   * default voice).
+   */
+  engineVoice: string | null;
 }
+
+/**
+ * eSpeak NG's own English voices in this build (checked with `set_voice`), listed after
+ * StoryFlow's ids. eSpeak's voices without a variant are its default (male) voice.
+ */
+const ESPEAK_OWN_VOICES: readonly ListedVoice[] = [
+  ['en-us', 'English (America)', 'American'],
+  ['en-us-nyc', 'English (America, New York City)', 'American'],
+  ['en', 'English (Great Britain)', 'British'],
+  ['en-gb-x-rp', 'English (Received Pronunciation)', 'British'],
+  ['en-gb-x-gbclan', 'English (Lancaster)', 'British'],
+  ['en-gb-x-gbcwmd', 'English (West Midlands)', 'British'],
+  ['en-gb-scotland', 'English (Scotland)', 'Scottish'],
+  ['en-029', 'English (Caribbean)', 'Caribbean'],
+].map(([id, name, accent]) => ({ id, name, gender: 'male' as const, accent, engineVoice: id }));
 
 /** Kokoro voice id prefix → accent and the espeak-ng language its phonemes come from. */
 export const KOKORO_LANGUAGES: Record<string, { accent: string; espeak: string }> = {
@@ -59,9 +78,10 @@ const ACCENTS: Record<string, string> = { en_US: 'American', en_GB: 'British' };
 
 /**
  * The voices of the running engine and how a voice id stored in the settings reaches it.
- * Under Kokoro StoryFlow's ids are Kokoro's own; under Piper and eSpeak the seven ids map to
- * the closest voices, and Piper's own voices are listed by their file names. An id the engine
- * lacks falls back to the default voice, with a log line: it never fails a task.
+ * StoryFlow's seven ids are always offered first. Under Kokoro they are Kokoro's own names;
+ * under Piper and eSpeak they map to the closest voices. The engine's own voices follow (the
+ * rest of Kokoro's voices file, Piper's voices by file name, eSpeak's English voices). An id
+ * the engine lacks falls back to the default voice, with a log line: it never fails a task.
  */
 export class EngineVoices {
   private readonly logger = new Logger('EngineVoices');
@@ -81,15 +101,18 @@ export class EngineVoices {
       case 'espeak':
         return new EngineVoices(
           'espeak',
-          VOICE_CATALOGUE.map((voice) => ({ ...voice })),
+          [...VOICE_CATALOGUE.map((voice) => ({ ...voice })), ...ESPEAK_OWN_VOICES],
           DEFAULT_VOICE_ID,
         );
       case 'kokoro': {
-        const voices = choice.kokoro.voiceNames.map(kokoroVoice);
-        const defaultId = voices.some((v) => v.id === DEFAULT_VOICE_ID)
-          ? DEFAULT_VOICE_ID
-          : voices[0].id;
-        return new EngineVoices('kokoro', voices, defaultId);
+        const names = choice.kokoro.voiceNames;
+        const storyflow = VOICE_CATALOGUE.map(({ engineVoice: _espeak, ...voice }) => ({
+          ...voice,
+          engineVoice: names.includes(voice.id) ? voice.id : null,
+        }));
+        const own = names.filter((name) => !findVoice(name)).map(kokoroVoice);
+        const defaultId = names.includes(DEFAULT_VOICE_ID) ? DEFAULT_VOICE_ID : names[0];
+        return new EngineVoices('kokoro', [...storyflow, ...own], defaultId);
       }
       case 'piper':
         return new EngineVoices('piper', piperCatalogue(choice.piper), DEFAULT_VOICE_ID);
@@ -101,8 +124,9 @@ export class EngineVoices {
     return this.voices;
   }
 
+  /** Whether the engine itself has this voice (a listed StoryFlow id may fall back). */
   has(id: string): boolean {
-    return this.byId.has(id);
+    return Boolean(this.byId.get(id)?.engineVoice);
   }
 
   /**
@@ -114,11 +138,14 @@ export class EngineVoices {
     return this.byId.has(id) || VOICE_CATALOGUE.some((voice) => voice.id === id);
   }
 
-  /** The voice for a settings id; the default voice (logged once per id) when the engine lacks it. */
-  resolve(id: string): ListedVoice {
+  /**
+   * The voice for a settings id, with a non-null `engineVoice`; the default voice (logged once
+   * per id) when the engine lacks it.
+   */
+  resolve(id: string): ListedVoice & { engineVoice: string } {
     const voice = this.byId.get(id);
-    if (voice) return voice;
-    const fallback = this.byId.get(this.defaultId) ?? this.voices[0];
+    if (voice?.engineVoice) return voice as ListedVoice & { engineVoice: string };
+    const fallback = this.byId.get(this.defaultId) as ListedVoice & { engineVoice: string };
     if (!this.warned.has(id)) {
       this.warned.add(id);
       this.logger.warn(
@@ -129,14 +156,13 @@ export class EngineVoices {
   }
 }
 
-/** `af_bella` → Bella, female, American. */
+/** `af_sky` → Sky, female, American. */
 function kokoroVoice(id: string): ListedVoice {
   const [prefix, rest = id] = id.split('_', 2);
-  const known = VOICE_CATALOGUE.find((voice) => voice.id === id);
   const gender = prefix[1] === 'f' ? 'female' : prefix[1] === 'm' ? 'male' : 'unknown';
   return {
     id,
-    name: known?.name ?? rest.charAt(0).toUpperCase() + rest.slice(1),
+    name: rest.charAt(0).toUpperCase() + rest.slice(1),
     gender,
     accent: KOKORO_LANGUAGES[prefix[0]]?.accent ?? 'unknown',
     engineVoice: id,

@@ -13,27 +13,15 @@
  */
 // @ts-expect-error -- the package ships no type declarations (ESM-only Emscripten build, GPL-3.0)
 import Module from '@echogarden/espeak-ng-emscripten';
-import { setPriority } from 'node:os';
-import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { move } from 'piscina';
+import {
+  lowerThreadPriority,
+  runTestHook,
+  SynthesisTransfer,
+  TEST_HOOKS,
+} from './worker-support.mjs';
 
-/**
- * Nice value of this thread. With TTS_WORKERS = cores (the default) the workers alone keep
- * every core busy, and the kernel then preempts the main thread for whole time slices: the
- * event loop stalls and status polls wait (measured on 2 cores, polled 1000/s during a
- * 200-segment batch: event-loop delay p99 30 ms → 11–13 ms, poll p99 65–71 ms → 35–44 ms,
- * same synthesis throughput; see docs/PERFORMANCE.md). On Linux the nice value is per
- * thread, so this lowers only the synthesis threads; elsewhere it would apply to the whole
- * process, so it is left alone there.
- */
-const WORKER_NICE = 10;
-
-if (process.platform === 'linux') {
-  try {
-    setPriority(0, WORKER_NICE);
-  } catch {
-    // Not permitted here (a sandbox): the thread keeps the default priority.
-  }
-}
+lowerThreadPriority();
 
 /** Slots of the shared Int32Array a synthesis task carries (see `EspeakTtsEngine`). */
 const CANCEL = 0; // set to 1 by the main thread to stop the task
@@ -49,8 +37,6 @@ const WARMUP_TEXT =
   'The speech engine is warming up. It reads a few ordinary sentences, with numbers like 42 ' +
   'and 1999, some punctuation, and questions? So that the first story a listener asks for is ' +
   'spoken without waiting, every worker practises once before the service opens its doors.';
-
-const TEST_HOOKS = process.env.STORYFLOW_TEST_HOOKS === '1';
 
 /**
  * @typedef {object} SynthesisTask
@@ -183,26 +169,6 @@ async function synthesize({ text, voice, rate, progressPort, cancelFlag }) {
 }
 
 /**
- * Piscina's Transferable protocol: the result value keeps the sample rate next to the
- * samples while the samples' buffer is moved to the main thread instead of copied.
- */
-class SynthesisTransfer {
-  /** @param {Int16Array} samples @param {number} sampleRate @param {WordBoundary[]} words */
-  constructor(samples, sampleRate, words) {
-    this.samples = samples;
-    this.sampleRate = sampleRate;
-    this.words = words;
-  }
-  get [transferableSymbol]() {
-    return this.samples.buffer;
-  }
-  /** @returns {SynthesisOutput} */
-  get [valueSymbol]() {
-    return { samples: this.samples, sampleRate: this.sampleRate, words: this.words };
-  }
-}
-
-/**
  * Word boundaries from eSpeak's events: a 'word' event gives the word's place in the text
  * (`text_position`, 1-based, in code points; `word_length` in code points) and in the audio
  * (`audio_position`, milliseconds from the start); a 'sentence' event at the same text position
@@ -261,17 +227,4 @@ function wordProgress(events, length) {
     }
   }
   return null;
-}
-
-/** @param {string} text @returns {Promise<void> | void} */
-function runTestHook(text) {
-  if (text === '\u0000__crash__') process.exit(70);
-  if (text === '\u0000__throw__') {
-    // Thrown outside the task's promise chain, so it is a real uncaught exception.
-    setImmediate(() => {
-      throw new Error('test hook: uncaught exception in TTS worker');
-    });
-    // Never settles: the worker dies first.
-    return new Promise(() => {});
-  }
 }

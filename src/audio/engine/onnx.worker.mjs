@@ -14,20 +14,18 @@
  *     voices: { [name]: { offset, rows } }, languages: { [prefix]: espeakVoice } }
  *   { kind: 'piper', threads, voices: { [name]: { model, settings: PiperVoiceConfig } } }
  */
-import { setPriority } from 'node:os';
 import ort from 'onnxruntime-node';
-import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
+import { move, workerData } from 'piscina';
 import { KOKORO_MAX_TOKENS, KOKORO_SAMPLE_RATE, KOKORO_VOCAB } from './kokoro-vocab.mjs';
 import { espeak, phonemize, splitSentences } from './phonemes.mjs';
+import {
+  lowerThreadPriority,
+  runTestHook,
+  SynthesisTransfer,
+  TEST_HOOKS,
+} from './worker-support.mjs';
 
-/** Same reasoning as in espeak.worker.mjs: synthesis threads yield to the event loop. */
-if (process.platform === 'linux') {
-  try {
-    setPriority(0, 10);
-  } catch {
-    // Not permitted here: the thread keeps the default priority.
-  }
-}
+lowerThreadPriority();
 
 const CANCEL = 0;
 const STARTED = 1;
@@ -35,7 +33,6 @@ const STARTED = 1;
 const CHUNK_PAUSE_SECONDS = 0.2;
 const WARMUP_BARRIER_TIMEOUT_MS = 60_000;
 const WARMUP_TEXT = 'The narrator is ready.';
-const TEST_HOOKS = process.env.STORYFLOW_TEST_HOOKS === '1';
 
 const config = workerData;
 /** @type {Record<string, number>} */
@@ -353,30 +350,4 @@ function toInt16(parts) {
     }
   }
   return out;
-}
-
-/** Piscina's Transferable protocol: the samples' buffer is moved, not copied. */
-class SynthesisTransfer {
-  /** @param {Int16Array} samples @param {number} sampleRate */
-  constructor(samples, sampleRate) {
-    this.samples = samples;
-    this.sampleRate = sampleRate;
-  }
-  get [transferableSymbol]() {
-    return this.samples.buffer;
-  }
-  get [valueSymbol]() {
-    return { samples: this.samples, sampleRate: this.sampleRate };
-  }
-}
-
-/** @param {string} text @returns {Promise<void> | void} */
-function runTestHook(text) {
-  if (text === '\u0000__crash__') process.exit(70);
-  if (text === '\u0000__throw__') {
-    setImmediate(() => {
-      throw new Error('test hook: uncaught exception in TTS worker');
-    });
-    return new Promise(() => {});
-  }
 }
