@@ -16,7 +16,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { compare, median, pacedPolls } from './support/load.mjs';
+import { compare, load, median, pacedPolls } from './support/load.mjs';
 import {
   APP_DIR,
   BASELINE_SERVER,
@@ -504,6 +504,155 @@ async function databaseSection() {
   }
 }
 
+/** A redis-server of the bench's own on a free port (no persistence), or null when absent. */
+async function benchRedis() {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const failed = new Promise((resolve) => child.once('error', (error) => resolve(error)));
+  const url = `redis://127.0.0.1:${port}`;
+  const { Redis } = await import('ioredis');
+  for (let i = 0; i < 100; i++) {
+    const error = await Promise.race([failed, new Promise((r) => setTimeout(() => r(null), 50))]);
+    if (error) return { url: null, reason: error.message };
+    const probe = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    probe.on('error', () => undefined);
+    const up = await probe.connect().then(
+      () => true,
+      () => false,
+    );
+    probe.disconnect();
+    if (up) return { url, stop: async () => void child.kill('SIGTERM') };
+  }
+  child.kill('SIGKILL');
+  return { url: null, reason: 'redis-server did not answer' };
+}
+
+/**
+ * Section 9 (issue 14): the scaled-out mode, on a private redis-server, a fresh PostgreSQL
+ * database and one shared DATA_DIR, as ratios in the same run: (a) synthesis throughput of a
+ * batch with 2 worker processes (ROLE=worker, TTS_WORKERS=1 each) vs 1; (b) status polls of a
+ * finished task spread over 2 API nodes vs 1 (same connections in all); (c) a poll on an API
+ * node that has seen the version vs the same poll on a single in-process service.
+ */
+async function scaleSection() {
+  const database = await benchDatabase();
+  const redis = await benchRedis();
+  const skip = (why) =>
+    rows.push({
+      id: '9',
+      measure: 'Scale-out on Redis (issue 14)',
+      value: `skipped: ${why}`,
+      baseline: '',
+    });
+  if (!database.url) return skip(`no PostgreSQL (${database.reason})`);
+  if (!redis.url) {
+    await database.drop();
+    return skip(`no redis-server (${redis.reason})`);
+  }
+  const shared = makeDataDir('scale-shared');
+  const env = (role) => ({
+    ROLE: role,
+    REDIS_URL: redis.url,
+    DATABASE_URL: database.url,
+    DATA_DIR: shared,
+  });
+  const started = [];
+  const start = async (options) => {
+    const service = await startService(options);
+    started.push(service);
+    return service;
+  };
+  try {
+    const apiA = await start({ waitEngine: false, label: 'api-a', env: env('api') });
+    const apiB = await start({ waitEngine: false, label: 'api-b', env: env('api') });
+    await start({ workers: 1, label: 'worker-1', env: env('worker') });
+    const texts = sentences(P.throughputTexts, { minWords: 4, maxWords: 10, seed: 9 });
+    const { id: projectId } = await importProject(apiA.base, texts, 'Scale bench');
+    const rate = async () => {
+      const { task_id: taskId } = await generateAll(apiA.base, projectId, { force: true });
+      const snapshot = await waitTask(apiB.base, taskId, { intervalMs: 200, timeoutMs: 600_000 });
+      const timing = taskTiming(snapshot);
+      return { taskId, segmentsPerS: timing.segments / timing.seconds, ...timing };
+    };
+    log('  9a: one worker process');
+    const one = await rate();
+    await start({ workers: 1, label: 'worker-2', env: env('worker') });
+    log('  9a: two worker processes');
+    const two = await rate();
+    raw.scaleThroughput = { one, two };
+    rows.push({
+      id: '9a',
+      measure: `Scale-out: a ${texts.length}-segment batch, segments/s with 2 worker processes (TTS_WORKERS=1 each) vs 1`,
+      value: `${two.segmentsPerS.toFixed(2)} segments/s (${two.errors} errors)`,
+      baseline: `${one.segmentsPerS.toFixed(2)} segments/s (1 worker)`,
+      ratio: two.segmentsPerS / one.segmentsPerS,
+    });
+
+    log('  9b: polls over 2 API nodes vs 1');
+    const path = `/api/tasks/${two.taskId}/status/`;
+    const half = Math.max(1, Math.floor(P.connections / 2));
+    const single = [];
+    const pair = [];
+    for (let round = 0; round < P.rounds; round++) {
+      single.push(
+        (await load({ url: apiA.base, path, connections: P.connections, durationS: P.durationS }))
+          .rps,
+      );
+      const both = await Promise.all(
+        [apiA, apiB].map((api) =>
+          load({ url: api.base, path, connections: half, durationS: P.durationS }),
+        ),
+      );
+      pair.push(both[0].rps + both[1].rps);
+    }
+    raw.scalePolls = { single, pair };
+    rows.push({
+      id: '9b',
+      measure: `Scale-out: status polls of a finished task, ${P.connections} connections spread over 2 API nodes vs all on 1 (one machine: both share its cores)`,
+      value: `${fmt.int(median(pair))} req/s (2 API nodes)`,
+      baseline: `${fmt.int(median(single))} req/s (1 API node)`,
+      ratio: median(pair) / median(single),
+    });
+
+    log('  9c: a seen-version poll vs in process');
+    const inProcess = await start({ workers: 1, label: 'in-process' });
+    const local = await generatedProject(inProcess.base, texts.slice(0, 10));
+    const seen = await generatedProject(apiA.base, texts.slice(0, 10), {
+      intervalMs: 200,
+      timeoutMs: 600_000,
+    });
+    const result = await compare(
+      [
+        statusTarget('scaled', apiA, seen.taskId),
+        statusTarget('inProcess', inProcess, local.taskId),
+      ],
+      { rounds: P.rounds, durationS: P.durationS, warmupS: P.warmupS, connections: P.connections },
+    );
+    raw.scaleSeenPoll = result;
+    rows.push({
+      id: '9c',
+      measure:
+        "Scale-out: a 10-segment task's status poll on an API node that has seen its version (REDIS_URL) vs a single in-process service",
+      value: `${fmt.int(result.scaled.rps)} req/s${cpuNote(result.scaled)}${errorNote(result.scaled)}`,
+      baseline: `${fmt.int(result.inProcess.rps)} req/s${cpuNote(result.inProcess)}${errorNote(result.inProcess)} (in process)`,
+      ratio: result.scaled.rps / result.inProcess.rps,
+    });
+  } finally {
+    await Promise.all(started.map((service) => service.stop()));
+    await redis.stop();
+    await database.drop();
+    rmSync(shared, { recursive: true, force: true });
+  }
+}
+
 function header() {
   const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
   return [
@@ -578,12 +727,16 @@ async function main() {
     log('CRUD mix on PostgreSQL vs SQLite');
     await databaseSection();
   }
+  if (runs(9)) {
+    log('scale-out on Redis: 2 worker processes vs 1, 2 API nodes vs 1, seen-version poll');
+    await scaleSection();
+  }
 
   rows.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
   const took = (Date.now() - T0) / 1000;
   // Smoke runs are too short to judge a goal: the column keeps the goal, without a verdict.
   const table = renderTable(SMOKE ? rows.map((row) => ({ ...row, met: undefined })) : rows);
-  const document = `${head}\n${table}\n\nTook ${took.toFixed(0)} s. Ratios are service ÷ baseline (rates), so above 1 is better for rows 1–3, 5 and 8, below 1 is better for 4, 6 and 7. Server CPU µs/req: CPU time of the whole server process per request. How each figure is measured, and what limits it: docs/PERFORMANCE.md.\n`;
+  const document = `${head}\n${table}\n\nTook ${took.toFixed(0)} s. Ratios are service ÷ baseline (rates), so above 1 is better for rows 1–3, 5, 8 and 9, below 1 is better for 4, 6 and 7. Server CPU µs/req: CPU time of the whole server process per request. How each figure is measured, and what limits it: docs/PERFORMANCE.md.\n`;
   console.log(`\n${document}`);
   const resultsDir = join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
