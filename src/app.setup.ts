@@ -2,13 +2,13 @@ import { DynamicModule, LogLevel, NestApplicationOptions, RequestMethod } from '
 import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import fastifyMultipart from '@fastify/multipart';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Logger as PinoNestLogger, PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { serveDirectly } from './common/http/direct-route';
 import { answerFrameworkError } from './common/http/framework-errors';
+import { registerMultipart } from './common/http/multipart';
 import { echoRequestId, requestIdOf } from './common/logging/request-id';
 import { registerRequestLogging } from './common/logging/request-logging';
 import { registerGenerationRateLimit } from './common/security/generation-rate-limit';
@@ -187,7 +187,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   // Uploads (segment images, logos, the font): one file a request, streamed by each route
   // with its own size limit (the largest, 20 MB, is the ceiling here). A JSON body keeps
   // BODY_LIMIT_BYTES; a multipart body is never buffered, so that limit does not apply to it.
-  await fastify.register(fastifyMultipart, {
+  // Its request hooks run only on routes a body can reach (multipart.ts).
+  await registerMultipart(fastify, {
     limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20, parts: 21 },
   });
   // The status poll is the hot path: its handler needs no guard, pipe or interceptor.

@@ -11,20 +11,35 @@ import { SynthesisMetrics } from '../audio/synthesis.metrics';
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
-  private readonly statusRequests = new Counter({
-    name: 'storyflow_task_status_requests_total',
-    help: 'GET /api/tasks/{task_id}/status/ requests answered, by HTTP status code',
-    labelNames: ['code'],
-    registers: [this.registry],
-  });
+  /**
+   * Status requests not yet added to the counter, by status code. Counting is a plain integer
+   * increment per poll; prom-client's `inc()` (label validation and hashing, ~1 % of a poll's
+   * CPU, docs/PERFORMANCE.md) runs once per code and scrape, in the counter's `collect()`.
+   */
+  private readonly pendingStatusRequests = new Map<number, number>();
+  private readonly statusRequests: Counter<'code'>;
 
   constructor(private readonly synthesis: SynthesisMetrics) {
+    const pending = this.pendingStatusRequests;
+    this.statusRequests = new Counter({
+      name: 'storyflow_task_status_requests_total',
+      help: 'GET /api/tasks/{task_id}/status/ requests answered, by HTTP status code',
+      labelNames: ['code'],
+      registers: [this.registry],
+      collect(this: Counter<'code'>) {
+        for (const [code, count] of pending) this.inc({ code: String(code) }, count);
+        pending.clear();
+      },
+    });
     collectDefaultMetrics({ register: this.registry });
   }
 
   /** Counts one answered status request. */
   countStatusRequest(statusCode: number): void {
-    this.statusRequests.inc({ code: String(statusCode) });
+    this.pendingStatusRequests.set(
+      statusCode,
+      (this.pendingStatusRequests.get(statusCode) ?? 0) + 1,
+    );
   }
 
   /** `Content-Type` of `render()`: `text/plain; version=0.0.4; charset=utf-8`. */
