@@ -221,10 +221,14 @@ export class TaskManagerService implements OnApplicationBootstrap, BeforeApplica
       };
       // Subscribe first, then read: no version can fall between the two.
       const unsubscribe = this.events.subscribe(taskId, send);
-      void this.state.get(taskId).then((task) => {
-        if (task) send(task);
-        else subscriber.error(new TaskNotFoundError(taskId));
-      });
+      void this.state.get(taskId).then(
+        (task) => {
+          if (task) send(task);
+          else subscriber.error(new TaskNotFoundError(taskId));
+        },
+        // A shared store that cannot be read (Redis away) ends the stream with its error.
+        (error: unknown) => subscriber.error(error),
+      );
       return unsubscribe;
     });
   }

@@ -143,6 +143,11 @@ async function call(node: ServerProcess, method: string, path: string, body?: un
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
+  }).catch((error: Error) => {
+    // A node that does not answer: show what it printed (a crash says why there).
+    throw new Error(
+      `${method} ${path}: ${error.message}; the node printed:\n${node.output().slice(-4000)}`,
+    );
   });
   const text = await res.text();
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test reads whatever the answer holds
@@ -228,6 +233,16 @@ async function temporaryFiles(projectId: string): Promise<string[]> {
     () => [] as string[],
   );
   return files.filter((file) => file.includes('.tmp-'));
+}
+
+/** The shared queue's depth as a worker's /metrics reports it. */
+async function queueDepth(node: ServerProcess): Promise<number> {
+  const metrics = await call(node, 'GET', '/metrics');
+  const line = metrics.text
+    .split('\n')
+    .find((l) => l.startsWith('storyflow_generation_queue_depth'));
+  if (!line) throw new Error(`no queue depth in /metrics:\n${metrics.text.slice(0, 500)}`);
+  return Number(line.split(' ').pop());
 }
 
 async function generateAll(node: ServerProcess, projectId: string) {
@@ -324,6 +339,14 @@ describe('Scale-out: 2 API + 2 worker processes on Redis, BullMQ and PostgreSQL'
     expect(final.status).toBe('FAILED');
     expect(final.errors).toContainEqual({ segment_id: null, error: 'Cancelled' });
     expect(final.completed_segments.length).toBeLessThan(40);
+    // The workers stopped it: once every job of the batch has left the shared queue, at most
+    // the segments in flight at the cancel (2 workers × 2 jobs) were written besides the
+    // completed ones; the others were dropped, not synthesized.
+    while ((await queueDepth(workers[1])) > 0) await delay(200);
+    const wavs = (await readdir(join(dataDir, 'media', 'projects', project.id, 'audio'))).filter(
+      (file) => file.endsWith('.wav'),
+    );
+    expect(wavs.length).toBeLessThanOrEqual(final.completed_segments.length + 4);
     // The project is free again: a new batch is accepted, and it does the rest.
     const again = await generateAll(apiB, project.id);
     expect(again.status).toBe(202);

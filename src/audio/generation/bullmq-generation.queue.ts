@@ -193,7 +193,10 @@ export class BullmqGenerationQueue
     });
     this.worker.on('error', (error) => this.logger.warn(`Worker: ${error.message}`));
     this.worker.on('failed', (job, error) => {
-      if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+      if (!job) return;
+      // Failed for good: attempts used up, or stalled beyond maxStalledCount (BullMQ's reason).
+      const stalledOut = /stalled more than allowable limit/.test(error.message);
+      if (!stalledOut && job.attemptsMade < (job.opts.attempts ?? 1)) return;
       void this.giveUp(job, error).catch((failure: unknown) => {
         this.logger.error(`Could not settle failed job ${job.id}: ${String(failure)}`);
       });

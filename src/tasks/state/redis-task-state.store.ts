@@ -298,7 +298,20 @@ export class RedisTaskStateStore extends TaskStateStore {
     return restored;
   }
 
+  /**
+   * Never rejects (it runs from a timer): while Redis is away nothing is swept, and the next
+   * sweep catches up (the finished tasks' TTL bounds what Redis keeps meanwhile).
+   */
   async sweep(now = Date.now()): Promise<string[]> {
+    try {
+      return await this.sweepNow(now);
+    } catch (error) {
+      this.logger.warn(`Sweep skipped: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    }
+  }
+
+  private async sweepNow(now: number): Promise<string[]> {
     const oldestKept = now - this.policy.retentionSeconds * 1000;
     const expired = await this.call(() =>
       this.redis.zrangebyscore(this.keys.finished, '-inf', `(${oldestKept}`),
