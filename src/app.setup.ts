@@ -16,6 +16,7 @@ import { registerSecurityHeaders } from './common/security/security-headers';
 import { appConfig, type AppConfig, checkSharedDataDir, loadAppConfig } from './config/app.config';
 import { METRICS_PATH } from './metrics/metrics.controller';
 import { OPENAI_PREFIX } from './openai/openai.controller';
+import { registerOpenAiErrorShape } from './openai/openai-error-shape';
 import { TaskStatusController } from './tasks/task-status.controller';
 
 /** Every route but `/metrics` and OpenAI's `/v1/*` is under `/api`. */
@@ -184,6 +185,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   registerRequestLogging(fastify, app.get<Params>(PARAMS_PROVIDER_TOKEN));
   await registerSecurityHeaders(fastify);
   await registerGenerationRateLimit(fastify, config.generationRateLimitPerMinute);
+  registerOpenAiErrorShape(fastify);
   // Uploads (segment images, logos, the font): one file a request, streamed by each route
   // with its own size limit (the largest, 20 MB, is the ceiling here). A JSON body keeps
   // BODY_LIMIT_BYTES; a multipart body is never buffered, so that limit does not apply to it.

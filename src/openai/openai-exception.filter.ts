@@ -1,15 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError, RequestValidationError } from '../common/errors/domain.error';
-import { OpenAiError, openAiErrorBody } from './openai.errors';
-
-const TYPE_OF_STATUS: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'authentication_error',
-  404: 'not_found_error',
-  429: 'rate_limit_error',
-  503: 'server_error',
-};
+import { OPENAI_TYPE_OF_STATUS, OpenAiError, openAiErrorBody } from './openai.errors';
 
 const STATUS_OF_KIND: Record<DomainError['kind'], number> = {
   invalid: 400,
@@ -45,7 +37,7 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
       return new OpenAiError(
         status,
         exception.message,
-        TYPE_OF_STATUS[status] ?? 'invalid_request_error',
+        OPENAI_TYPE_OF_STATUS[status] ?? 'invalid_request_error',
         param,
         null,
         exception.retryAfterSeconds,
@@ -56,7 +48,7 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
       return new OpenAiError(
         status,
         exception.message,
-        TYPE_OF_STATUS[status] ?? 'invalid_request_error',
+        OPENAI_TYPE_OF_STATUS[status] ?? 'invalid_request_error',
       );
     }
     this.logger.error(

@@ -31,3 +31,14 @@ export function openAiErrorBody(error: OpenAiError): OpenAiErrorBody {
     error: { message: error.message, type: error.type, param: error.param, code: error.code },
   };
 }
+
+/** OpenAI's error `type` for a status. */
+export const OPENAI_TYPE_OF_STATUS: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  404: 'not_found_error',
+  413: 'invalid_request_error',
+  415: 'invalid_request_error',
+  429: 'rate_limit_error',
+  503: 'server_error',
+};

@@ -163,6 +163,25 @@ describe('OpenAI speech API: routes, errors, key, limits (e2e, fake engine)', ()
       expect(doc.components.schemas).toHaveProperty('OpenAiErrorDto');
     });
 
+    it("errors before the handler (bad JSON, too large, unknown /v1 path) are in OpenAI's shape too", async () => {
+      const headers = { 'content-type': 'application/json' };
+      const url = '/v1/audio/speech';
+      const badJson = await t.app.inject({ method: 'POST', url, payload: '{bad', headers });
+      expectOpenAiError(badJson, 400, { type: 'invalid_request_error' });
+      const large = await t.app.inject({
+        method: 'POST',
+        url,
+        payload: 'x'.repeat(2_000_000),
+        headers,
+      });
+      expectOpenAiError(large, 413);
+      const unknown = await t.app.inject({ method: 'GET', url: '/v1/audio/transcriptions' });
+      expectOpenAiError(unknown, 404, { type: 'not_found_error' });
+      // The same failures elsewhere keep the API's shape.
+      const elsewhere = await t.app.inject({ method: 'GET', url: '/api/nothing' });
+      expect(elsewhere.json()).toEqual({ error: 'Not found' });
+    });
+
     it('4,096 characters are fine', async () => {
       const res = await speech({ ...ok, input: 'Word word. '.repeat(372).slice(0, 4096) });
       expect(res.statusCode).toBe(200);
