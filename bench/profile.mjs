@@ -9,7 +9,9 @@
  *   node bench/profile.mjs [--segments=10] [--seconds=5] [--etag] [--busy=200]
  *
  * `--busy=N` profiles instead a window in which an N-segment batch synthesizes while the
- * status is polled at `--rate=R` requests/s (default 1000). Bounded: every wait has a timeout.
+ * status is polled at `--rate=R` requests/s (default 1000); `--words=N` the same with N one-word
+ * segments (bench row 2c: the fixed cost per segment), and prints the segments per second.
+ * Bounded: every wait has a timeout.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +29,8 @@ const opt = (name, fallback) => {
 };
 const segments = opt('segments', 10);
 const seconds = opt('seconds', 5);
-const busy = opt('busy', 0);
+const words = opt('words', 0);
+const busy = opt('busy', 0) || words;
 const rate = opt('rate', 1000);
 const etag = process.argv.includes('--etag');
 
@@ -36,13 +39,15 @@ const service = await startService({ workers: availableParallelism(), label: 'pr
 try {
   const file = join(
     tmpdir(),
-    `storyflow-${busy ? `busy${busy}` : `status${segments}${etag ? '-304' : ''}`}-${Date.now()}.cpuprofile`,
+    `storyflow-${busy ? `${words ? 'words' : 'busy'}${busy}` : `status${segments}${etag ? '-304' : ''}`}-${Date.now()}.cpuprofile`,
   );
   if (busy) {
     const project = await importProject(
       service.base,
-      sentences(busy, { minWords: 8, maxWords: 14, seed: 4 }),
+      words ? oneWords(words) : sentences(busy, { minWords: 8, maxWords: 14, seed: 4 }),
     );
+    const cpuBefore = (await service.loopStats()).cpu;
+    const started = performance.now();
     const { task_id: taskId } = await generateAll(service.base, project.id);
     const finished = waitTask(service.base, taskId, { intervalMs: 100, timeoutMs: 300_000 });
     await service.cpuProfile('start');
@@ -55,6 +60,14 @@ try {
       until: finished,
     });
     await service.cpuProfile('stop', file);
+    const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = (await service.loopStats()).cpu;
+    const cpuMs = (cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system) / 1000;
+    console.log(
+      `${busy} segments in ${seconds.toFixed(2)} s: ${(busy / seconds).toFixed(0)}/s; ` +
+        `server process CPU (all threads, polls and profiler included) ${(cpuMs / 1000).toFixed(2)} s, ` +
+        `${(cpuMs / busy).toFixed(2)} ms/segment`,
+    );
     console.log(
       `${result.total} polls, p99 ${result.latencyMs.p99.toFixed(2)} ms, errors ${result.errors}`,
     );
