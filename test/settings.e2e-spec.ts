@@ -201,6 +201,23 @@ describe('Settings (e2e)', () => {
     }
   });
 
+  it("PATCH default_voice_id: any voice /voices/ offers, the engine's own included; nothing else", async () => {
+    const offered = (await http.get('/api/settings/voices/')).json() as { id: string }[];
+    const own = offered.slice(7);
+    expect(own.length).toBeGreaterThan(0);
+    for (const { id } of [own[0], own[own.length - 1], offered[6]]) {
+      const res = await http.patch('/api/settings/', { default_voice_id: id });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().default_voice_id).toBe(id);
+    }
+    const refused = await http.patch('/api/settings/', { default_voice_id: 'not-offered_voice' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().details).toEqual({
+      default_voice_id: ['"not-offered_voice" is not a valid choice.'],
+    });
+    await http.patch('/api/settings/', { default_voice_id: 'af_bella' });
+  });
+
   describe.each(RULES)('%s', (field, accepted, refused) => {
     it.each(accepted.map((value) => [value]))('PATCH %j: 200, the whole object', async (value) => {
       const before = (await http.get('/api/settings/')).json();

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { isStoryFlowVoice } from './storyflow-voices';
+import { Injectable, Optional } from '@nestjs/common';
+import { OfferedVoices, STORYFLOW_ONLY } from './offered-voices';
 import { RequestValidationError } from '../common/errors/domain.error';
 import { parseId } from '../database/ids';
 import { MediaLayout } from '../media/media-layout';
@@ -16,17 +16,23 @@ import {
 } from './settings.types';
 
 /**
- * StoryFlow's global settings and the voices they may name. The HTTP layer checks each
- * field on its own (UpdateSettingsDto); this service holds the rules across fields or
- * records, and re-checks the voice and speed for callers other than HTTP.
+ * StoryFlow's global settings. The HTTP layer checks each field on its own
+ * (UpdateSettingsDto); this service holds the rules across fields or records, the voice
+ * offered (OfferedVoices: the running engine's list), and re-checks the speed for callers
+ * other than HTTP.
  */
 @Injectable()
 export class SettingsService {
+  private readonly voices: OfferedVoices;
+
   constructor(
     private readonly settings: SettingsRepository,
     private readonly uploads: MediaUploadStore,
     private readonly media: MediaLayout,
-  ) {}
+    @Optional() voices?: OfferedVoices,
+  ) {
+    this.voices = voices ?? STORYFLOW_ONLY;
+  }
 
   /** The whole settings record (defaults until changed). */
   get(): Promise<GlobalSettings> {
@@ -42,7 +48,7 @@ export class SettingsService {
     return this.settings.transaction(async (tx) => {
       const current = await tx.get();
       const problems: Record<string, string[]> = {};
-      if (changes.defaultVoiceId !== undefined && !isStoryFlowVoice(changes.defaultVoiceId)) {
+      if (changes.defaultVoiceId !== undefined && !this.voices.accepts(changes.defaultVoiceId)) {
         problems.default_voice_id = [`"${changes.defaultVoiceId}" is not a valid choice.`];
       }
       const speed = changes.ttsSpeed;

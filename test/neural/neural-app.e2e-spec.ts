@@ -168,7 +168,7 @@ describe('the service on Kokoro fixture files (e2e, TTS_ENGINE=auto)', () => {
     });
   });
 
-  it("previews the engine's own voices; the settings keep to StoryFlow's ids", async () => {
+  it("previews the engine's own voices, and a setting may name them (offered by /voices/)", async () => {
     const preview = await t.http.post('/api/settings/tts-test/', { text: 'Hi.', voice: 'af_sky' });
     expect(preview.statusCode).toBe(200);
     expect(parseWavHeader(preview.rawPayload).sampleRate).toBe(24000);
@@ -181,7 +181,13 @@ describe('the service on Kokoro fixture files (e2e, TTS_ENGINE=auto)', () => {
       details: { voice: ['"af_robot" is not a valid choice.'] },
     });
     const sky = await t.http.patch('/api/settings/', { default_voice_id: 'af_sky' });
-    expect(sky.json().details).toEqual({ default_voice_id: ['"af_sky" is not a valid choice.'] });
+    expect(sky.statusCode).toBe(200);
+    expect(sky.json().default_voice_id).toBe('af_sky');
+    const robot = await t.http.patch('/api/settings/', { default_voice_id: 'af_robot' });
+    expect(robot.json().details).toEqual({
+      default_voice_id: ['"af_robot" is not a valid choice.'],
+    });
+    await t.http.patch('/api/settings/', { default_voice_id: 'af_bella' });
   });
 
   it('generates 24 kHz WAVs whose durations come from the sample count', async () => {

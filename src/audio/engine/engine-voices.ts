@@ -1,3 +1,4 @@
+import type { OfferedVoices } from '../../settings/offered-voices';
 import { Logger } from '@nestjs/common';
 import type { EngineChoice, PiperVoiceFiles } from './engine-selection';
 import { DEFAULT_VOICE_ID, findVoice, VOICE_CATALOGUE, VoiceInfo } from './voice-catalogue';
@@ -83,7 +84,7 @@ const ACCENTS: Record<string, string> = { en_US: 'American', en_GB: 'British' };
  * rest of Kokoro's voices file, Piper's voices by file name, eSpeak's English voices). An id
  * the engine lacks falls back to the default voice, with a log line: it never fails a task.
  */
-export class EngineVoices {
+export class EngineVoices implements OfferedVoices {
   private readonly logger = new Logger('EngineVoices');
   private readonly byId: Map<string, ListedVoice>;
   private readonly warned = new Set<string>();

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { STORYFLOW_VOICE_IDS } from '../storyflow-voices';
 import {
   BooleanField,
   ChoiceField,
+  VoiceIdField,
   HexColorField,
   IntegerField,
   NumberField,
@@ -17,7 +17,6 @@ import {
   TTS_SPEED_MIN,
 } from '../settings.types';
 
-const VOICE_IDS = [...STORYFLOW_VOICE_IDS];
 const optional = { required: false };
 
 /**
@@ -26,8 +25,11 @@ const optional = { required: false };
  * service's. Read-only fields (`custom_font_file`, timestamps) are ignored, as DRF does.
  */
 export class UpdateSettingsDto {
-  @ApiPropertyOptional({ enum: VOICE_IDS })
-  @ChoiceField(VOICE_IDS, optional)
+  @ApiPropertyOptional({
+    example: 'af_bella',
+    description: 'a voice id offered by GET /api/settings/voices/ (checked by SettingsService)',
+  })
+  @VoiceIdField(optional)
   default_voice_id?: string;
 
   @ApiPropertyOptional({ minimum: TTS_SPEED_MIN, maximum: TTS_SPEED_MAX })
