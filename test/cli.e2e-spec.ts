@@ -11,7 +11,7 @@ import {
   SynthesisRequest,
   SynthesisResult,
   TtsEngine,
-} from '../src/audio/engine/tts-engine.port';
+} from '../src/audio/engine/tts.engine';
 import { parseWavHeader } from '../src/audio/engine/wav';
 import { CLI_COMMAND, hasCommand, runCli, startCli } from './support/cli-process';
 import { FakeTtsEngine } from './support/engines';

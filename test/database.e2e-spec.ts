@@ -7,8 +7,8 @@ import type {
   SynthesisOptions,
   SynthesisRequest,
   SynthesisResult,
-} from '../src/audio/engine/tts-engine.port';
-import { TtsEngine } from '../src/audio/engine/tts-engine.port';
+} from '../src/audio/engine/tts.engine';
+import { TtsEngine } from '../src/audio/engine/tts.engine';
 import { loadAppConfig } from '../src/config/app.config';
 import { MIGRATIONS } from '../src/database/migrations';
 import { FakeTtsEngine } from './support/engines';

@@ -8,7 +8,7 @@ import {
   SynthesisRequest,
   SynthesisResult,
   TtsEngine,
-} from '../src/audio/engine/tts-engine.port';
+} from '../src/audio/engine/tts.engine';
 import { parseWavHeader } from '../src/audio/engine/wav';
 import { configuredEngine } from './support/engines';
 import { api } from './support/story-api';

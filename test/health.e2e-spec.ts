@@ -1,5 +1,5 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { TtsEngine } from '../src/audio/engine/tts-engine.port';
+import { TtsEngine } from '../src/audio/engine/tts.engine';
 import type { Database } from '../src/database/database.constants';
 import { DatabaseHealthIndicator } from '../src/health/database.health';
 import { api } from './support/story-api';

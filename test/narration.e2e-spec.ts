@@ -7,7 +7,7 @@ import { parseSegmentWords, serializeSegmentWords } from '../src/common/speech/w
 import { MediaLayout } from '../src/media/media-layout';
 import { api, ProjectDetailJson, UNKNOWN_ID } from './support/story-api';
 import { taskFinished } from './support/tasks';
-import { bootTestApp, TestApp } from './support/test-app';
+import { startTestApp, TestApp } from './support/test-app';
 
 const STORY = [
   'The lighthouse keeper woke before the sun. He climbed the stairs with a lamp.',
@@ -29,7 +29,7 @@ describe('whole-story narration export (e2e, real engine)', () => {
   let sampleRate: number;
 
   beforeAll(async () => {
-    t = await bootTestApp();
+    t = await startTestApp({ engine: 'real' });
     http = api(t.app);
     project = await http.importProject(STORY, 'The lighthouse');
     const res = await http.post(`/api/projects/${project.id}/generate-all-audio/`, {});

@@ -13,7 +13,7 @@ import { SynthesisMetrics } from './synthesis.metrics';
 import type { EngineChoice } from './engine/engine-selection';
 import { ENGINE_CHOICE, EngineSelectionModule } from './engine/engine-selection.module';
 import { buildEngine } from './engine/engine-factory';
-import { TtsEngine } from './engine/tts-engine.port';
+import { TtsEngine } from './engine/tts.engine';
 import { engineScheduler, FairScheduler } from './fair-scheduler';
 import { RedisConnections } from '../common/redis/redis-connections';
 import {

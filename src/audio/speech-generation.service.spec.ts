@@ -14,7 +14,7 @@ import {
   SynthesisRequest,
   SynthesisResult,
   TtsEngine,
-} from './engine/tts-engine.port';
+} from './engine/tts.engine';
 import { SpeechGenerationService } from './speech-generation.service';
 
 /** An engine whose syntheses finish when the test says so. */

@@ -4,7 +4,7 @@ import { RequestValidationError } from '../common/errors/domain.error';
 import { SettingsService } from '../settings/settings.service';
 import { SpeechEngineUnavailableError } from './audio.errors';
 import { EngineUnavailableError } from './engine/tts-engine.errors';
-import { SynthesisResult, TtsEngine } from './engine/tts-engine.port';
+import { SynthesisResult, TtsEngine } from './engine/tts.engine';
 import { EngineVoices } from './engine/engine-voices';
 import { encodeWav } from './engine/wav';
 import { FairScheduler } from './fair-scheduler';

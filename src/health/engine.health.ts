@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { TtsEngine } from '../audio/engine/tts-engine.port';
+import { TtsEngine } from '../audio/engine/tts.engine';
 
 /**
  * The speech engine is started and has at least one live worker. Down while the engine is

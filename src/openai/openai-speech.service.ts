@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../config/app.config';
 import { EngineUnavailableError, SynthesisAbortedError } from '../audio/engine/tts-engine.errors';
-import { SynthesisResult, TtsEngine } from '../audio/engine/tts-engine.port';
+import { SynthesisResult, TtsEngine } from '../audio/engine/tts.engine';
 import { FairScheduler, Job } from '../audio/fair-scheduler';
 import { pcmBytes } from './audio-formats';
 import { OpenAiError } from './openai.errors';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { chooseEngine } from '../../src/audio/engine/engine-selection';
 import { EngineVoices } from '../../src/audio/engine/engine-voices';
-import { TtsEngine } from '../../src/audio/engine/tts-engine.port';
+import { TtsEngine } from '../../src/audio/engine/tts.engine';
 import { parseWavHeader } from '../../src/audio/engine/wav';
 import { startServerProcess } from '../support/server-process';
 import { taskFinished } from '../support/tasks';

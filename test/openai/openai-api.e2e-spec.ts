@@ -2,7 +2,7 @@ import {
   TtsEngine,
   type SynthesisOptions,
   type SynthesisRequest,
-} from '../../src/audio/engine/tts-engine.port';
+} from '../../src/audio/engine/tts.engine';
 import { OpenAiSpeechService } from '../../src/openai/openai-speech.service';
 import { FakeTtsEngine } from '../support/engines';
 import { useTestApp } from '../support/test-app';

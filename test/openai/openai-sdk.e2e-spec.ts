@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import OpenAI from 'openai';
-import { TtsEngine } from '../../src/audio/engine/tts-engine.port';
+import { TtsEngine } from '../../src/audio/engine/tts.engine';
 import { FairScheduler } from '../../src/audio/fair-scheduler';
 import { OpenAiSpeechService } from '../../src/openai/openai-speech.service';
 import { splitSentences } from '../../src/openai/sentences';

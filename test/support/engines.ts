@@ -9,7 +9,7 @@ import {
   type SynthesisRequest,
   type SynthesisResult,
   TtsEngine,
-} from '../../src/audio/engine/tts-engine.port';
+} from '../../src/audio/engine/tts.engine';
 import type { ProviderOverride } from '../../src/app.setup';
 import { buildEngine } from '../../src/audio/engine/engine-factory';
 import { chooseEngine } from '../../src/audio/engine/engine-selection';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { TtsEngine } from '../../src/audio/engine/tts-engine.port';
+import { TtsEngine } from '../../src/audio/engine/tts.engine';
 import { createApp, type ProviderOverride } from '../../src/app.setup';
 import { type AppConfig, loadAppConfig } from '../../src/config/app.config';
 import { FakeTtsEngine } from './engines';
@@ -135,18 +135,6 @@ export function useTestApp(options: TestAppOptions = {}): UsedTestApp {
     },
     http,
   };
-}
-
-/**
- * The former helper, kept while tests written against it are converted: the real engine,
- * as it always had.
- * @deprecated use `useTestApp` (or `startTestApp` for restarts).
- */
-export function bootTestApp(
-  env: Record<string, string> = {},
-  overrides: ProviderOverride[] = [],
-): Promise<TestApp> {
-  return startTestApp({ env, overrides, engine: 'real' });
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   SynthesisAbortedError,
   SynthesisFailedError,
 } from './tts-engine.errors';
-import { SynthesisRequest } from './tts-engine.port';
+import { SynthesisRequest } from './tts.engine';
 import { durationOf } from './wav';
 
 // Real eSpeak in real worker threads. At most 2 workers: the CI machine has 2 cores.

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { EngineDescription, SynthesisRequest } from './tts-engine.port';
+import { EngineDescription, SynthesisRequest } from './tts.engine';
 import { WorkerPoolSpec, WorkerPoolTtsEngine } from './worker-pool-tts.engine';
 
 export interface EspeakEngineOptions {

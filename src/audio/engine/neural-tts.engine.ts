@@ -7,7 +7,7 @@ import { EngineConfigurationError } from './engine-selection';
 import { KOKORO_LANGUAGES } from './engine-voices';
 import { readNpz } from './npz';
 import { EngineUnavailableError } from './tts-engine.errors';
-import { EngineDescription, SynthesisRequest } from './tts-engine.port';
+import { EngineDescription, SynthesisRequest } from './tts.engine';
 import { describeError, WorkerPoolSpec, WorkerPoolTtsEngine } from './worker-pool-tts.engine';
 
 const WORKER_FILE = join(__dirname, 'onnx.worker.mjs');

@@ -15,7 +15,7 @@ import {
   SynthesisRequest,
   SynthesisResult,
   TtsEngine,
-} from './tts-engine.port';
+} from './tts.engine';
 
 /** Slots of the shared Int32Array each task carries; mirrored in the worker files. */
 const CANCEL = 0;

@@ -12,7 +12,7 @@ import { TaskManagerService } from '../../tasks/task-manager.service';
 import { TaskNotFoundError } from '../../tasks/task-not-found.error';
 import type { TaskSnapshot } from '../../tasks/task.types';
 import { ShuttingDownError, SpeechEngineUnavailableError } from '../audio.errors';
-import { TtsEngine } from '../engine/tts-engine.port';
+import { TtsEngine } from '../engine/tts.engine';
 import { AudioStorage } from '../storage/audio.storage';
 import {
   GenerationQueue,

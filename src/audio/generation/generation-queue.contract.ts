@@ -5,7 +5,7 @@ import {
   type SynthesisRequest,
   type SynthesisResult,
   TtsEngine,
-} from '../engine/tts-engine.port';
+} from '../engine/tts.engine';
 import type { GenerationQueue, SegmentJob } from './generation.queue';
 
 /**

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { TaskManagerService } from '../../tasks/task-manager.service';
 import { ShuttingDownError, SpeechEngineUnavailableError } from '../audio.errors';
-import { TtsEngine } from '../engine/tts-engine.port';
+import { TtsEngine } from '../engine/tts.engine';
 import { FairScheduler } from '../fair-scheduler';
 import {
   GenerationQueue,

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { SegmentsService } from '../../projects/segments/segments.service';
 import { TaskManagerService } from '../../tasks/task-manager.service';
 import { SynthesisAbortedError, SynthesisFailedError } from '../engine/tts-engine.errors';
-import { TtsEngine } from '../engine/tts-engine.port';
+import { TtsEngine } from '../engine/tts.engine';
 import { durationOf, encodeWav } from '../engine/wav';
 import { AudioStorage } from '../storage/audio.storage';
 import { SynthesisMetrics } from '../synthesis.metrics';
