@@ -128,8 +128,8 @@ describe('faults, injected (e2e)', () => {
     });
 
     it.each([
-      ['exits', '\u0000__crash__'],
-      ['throws an uncaught exception', '\u0000__throw__'],
+      ['exits', '\uE000__crash__'],
+      ['throws an uncaught exception', '\uE000__throw__'],
     ])(
       'when it %s, that segment is an error, the worker is replaced, the rest complete',
       async (_how, text) => {

@@ -7,6 +7,31 @@ import { api, ISO_UTC, ProjectDetailJson, UNKNOWN_ID, UUID } from './support/sto
 describe('Projects (e2e)', () => {
   const t = useTestApp();
   const http = t.http;
+  describe('NUL characters (U+0000): refused on every database, as DRF refuses them', () => {
+    it('a title, a segment text or a raw story with one is a 400 that stores nothing', async () => {
+      const before = (await http.get('/api/projects/')).json().count;
+      const title = await http.post('/api/projects/', { title: 'Bad\u0000title' });
+      expect(title.statusCode).toBe(400);
+      expect(title.json().details).toEqual({ title: ['Null characters are not allowed.'] });
+      const raw = await http.post('/api/projects/import/', {
+        format: 'text',
+        title: 'Raw',
+        raw_text: 'Text: one\u0000two',
+      });
+      expect(raw.statusCode).toBe(400);
+      expect(raw.json().details).toEqual({ raw_text: ['Null characters are not allowed.'] });
+      const project = await http.importProject(['A fine segment.']);
+      const patch = await http.patch(`/api/segments/${project.segments[0].id}/`, {
+        text_content: 'nul\u0000here',
+      });
+      expect(patch.statusCode).toBe(400);
+      expect(patch.json().details).toEqual({ text_content: ['Null characters are not allowed.'] });
+      const kept = (await http.get(`/api/segments/${project.segments[0].id}/`)).json();
+      expect(kept.text_content).toBe('A fine segment.');
+      expect((await http.get('/api/projects/')).json().count).toBe(before + 1);
+    });
+  });
+
   describe('POST /api/projects/', () => {
     it('creates an empty DRAFT project with the defaults, title trimmed', async () => {
       const res = await http.post('/api/projects/', { title: '  My story  ' });

@@ -167,7 +167,7 @@ describe.each(['v0.19', 'v1.0'] as const)('KokoroTtsEngine on the %s fixture (e2
   });
 
   it('a crashing worker fails only its own synthesis', async () => {
-    const crash = engine.synthesize({ text: '\u0000__crash__', voice: 'af_bella', speed: 1 });
+    const crash = engine.synthesize({ text: '\uE000__crash__', voice: 'af_bella', speed: 1 });
     const fine = engine.synthesize({ text: 'Hello, world.', voice: 'af_bella', speed: 1 });
     await expect(crash).rejects.toBeInstanceOf(SynthesisFailedError);
     expect((await fine).samples.length).toBe(modelSamples(17, 1));

@@ -44,7 +44,7 @@ describe('EspeakTtsEngine', () => {
 
   beforeAll(async () => {
     Logger.overrideLogger(['error']);
-    // Read by the workers when they load; enables the '\u0000__crash__' test hooks.
+    // Read by the workers when they load; enables the '\uE000__crash__' test hooks.
     process.env.STORYFLOW_TEST_HOOKS = '1';
     engine = new EspeakTtsEngine({ workers: 2 });
     await engine.start();
@@ -133,8 +133,8 @@ describe('EspeakTtsEngine', () => {
   });
 
   it.each([
-    ['exits', '\u0000__crash__'],
-    ['throws an uncaught exception', '\u0000__throw__'],
+    ['exits', '\uE000__crash__'],
+    ['throws an uncaught exception', '\uE000__throw__'],
   ])('fails only the task of a worker that %s, and the pool recovers', async (_, hook) => {
     const progress = firstProgress();
     const sibling = engine.synthesize(request(PARAGRAPH), { onProgress: progress.onProgress });

@@ -7,8 +7,8 @@
  * is ESM-only. `EspeakTtsEngine` is its only caller; the task shapes below are its contract.
  *
  * Test hooks, honoured ONLY when `process.env.STORYFLOW_TEST_HOOKS === '1'`:
- * - text `'\u0000__crash__'`: the worker thread calls `process.exit(70)` mid-task;
- * - text `'\u0000__throw__'`: an uncaught exception kills the worker thread mid-task.
+ * - text `'\uE000__crash__'`: the worker thread calls `process.exit(70)` mid-task;
+ * - text `'\uE000__throw__'`: an uncaught exception kills the worker thread mid-task.
  * They let tests prove that a dying worker fails only its own task.
  */
 // @ts-expect-error -- the package ships no type declarations (ESM-only Emscripten build, GPL-3.0)

@@ -6,8 +6,8 @@
  * embedded espeak-ng (`phonemes.mjs`).
  *
  * Plain ESM JavaScript, like `espeak.worker.mjs` (see there why), and with the same task
- * contract and test hooks (honoured only when STORYFLOW_TEST_HOOKS=1): text '\u0000__crash__'
- * exits the thread mid-task, '\u0000__throw__' kills it with an uncaught exception.
+ * contract and test hooks (honoured only when STORYFLOW_TEST_HOOKS=1): text '\uE000__crash__'
+ * exits the thread mid-task, '\uE000__throw__' kills it with an uncaught exception.
  *
  * `workerData` (see `KokoroTtsEngine` / `PiperTtsEngine`):
  *   { kind: 'kokoro', threads, model, styles: Float32Array (SharedArrayBuffer), styleDim,

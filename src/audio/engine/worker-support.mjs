@@ -58,13 +58,13 @@ export const TEST_HOOKS = process.env.STORYFLOW_TEST_HOOKS === '1';
 
 /**
  * Test hooks, so that tests can prove a dying worker fails only its own task:
- * text `'\u0000__crash__'` exits the worker thread mid-task (`process.exit(70)`);
- * text `'\u0000__throw__'` kills it with an uncaught exception.
+ * text `'\uE000__crash__'` exits the worker thread mid-task (`process.exit(70)`);
+ * text `'\uE000__throw__'` kills it with an uncaught exception.
  * @param {string} text @returns {Promise<void> | void}
  */
 export function runTestHook(text) {
-  if (text === '\u0000__crash__') process.exit(70);
-  if (text === '\u0000__throw__') {
+  if (text === '\uE000__crash__') process.exit(70);
+  if (text === '\uE000__throw__') {
     // Thrown outside the task's promise chain, so it is a real uncaught exception.
     setImmediate(() => {
       throw new Error('test hook: uncaught exception in TTS worker');

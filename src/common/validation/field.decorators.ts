@@ -43,7 +43,10 @@ const trim = Transform(({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim() : value,
 );
 
-/** A string, trimmed (DRF's `trim_whitespace`); blank allowed only with `allowBlank`. */
+/**
+ * A string, trimmed (DRF's `trim_whitespace`); blank allowed only with `allowBlank`; never a
+ * NUL character (U+0000), as DRF refuses it and PostgreSQL cannot store it.
+ */
 export function StringField(
   options: FieldOptions & { allowBlank?: boolean; maxLength?: number } = {},
 ): PropertyDecorator {
@@ -51,6 +54,8 @@ export function StringField(
     trim,
     field('stringField', options, (value) => {
       if (typeof value !== 'string') return 'Not a valid string.';
+      // DRF's ProhibitNullCharactersValidator; PostgreSQL's text cannot hold U+0000 either.
+      if (value.includes('\u0000')) return 'Null characters are not allowed.';
       if (value === '' && !options.allowBlank) return 'This field may not be blank.';
       if (options.maxLength !== undefined && [...value].length > options.maxLength) {
         return `Ensure this field has no more than ${options.maxLength} characters.`;
