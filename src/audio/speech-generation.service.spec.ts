@@ -8,42 +8,8 @@ import type { AudioStorage } from './storage/audio.storage';
 import { engineScheduler } from './fair-scheduler';
 import { InProcessGenerationQueue } from './generation/in-process-generation.queue';
 import { SegmentPipeline } from './generation/segment-pipeline';
-import { SynthesisAbortedError, SynthesisFailedError } from './engine/tts-engine.errors';
-import {
-  SynthesisOptions,
-  SynthesisRequest,
-  SynthesisResult,
-  TtsEngine,
-} from './engine/tts.engine';
+import { SteppedEngine } from './generation/generation-queue.contract';
 import { SpeechGenerationService } from './speech-generation.service';
-
-/** An engine whose syntheses finish when the test says so. */
-class FakeEngine extends TtsEngine {
-  readonly started: { request: SynthesisRequest; finish: (fail?: boolean) => void }[] = [];
-  constructor(readonly workers = 1) {
-    super();
-  }
-  async start() {}
-  synthesize(request: SynthesisRequest, options: SynthesisOptions = {}): Promise<SynthesisResult> {
-    return new Promise((resolve, reject) => {
-      options.signal?.addEventListener('abort', () => reject(new SynthesisAbortedError()));
-      this.started.push({
-        request,
-        finish: (fail) =>
-          fail
-            ? reject(new SynthesisFailedError('bad text'))
-            : resolve({ samples: new Int16Array(22050 * request.text.length), sampleRate: 22050 }),
-      });
-    });
-  }
-  isAvailable() {
-    return true;
-  }
-  stats() {
-    return { workers: this.workers, busy: 0, queued: 0 };
-  }
-  async close() {}
-}
 
 const segment = (i: number, patch: Partial<Segment> = {}): Segment => ({
   id: `s${i}`,
@@ -61,14 +27,14 @@ const segment = (i: number, patch: Partial<Segment> = {}): Segment => ({
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('SpeechGenerationService (fake engine)', () => {
-  let engine: FakeEngine;
+  let engine: SteppedEngine;
   let tasks: TaskManagerService;
   let segments: Segment[];
   let recorded: Map<string, number>;
   let service: SpeechGenerationService;
 
   function build(workers = 1) {
-    engine = new FakeEngine(workers);
+    engine = new SteppedEngine(workers);
     tasks = TaskManagerService.inMemory();
     recorded = new Map();
     const segmentsService = {

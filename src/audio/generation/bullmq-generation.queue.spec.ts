@@ -1,16 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { SegmentsService } from '../../projects/segments/segments.service';
 import { testRedisConnections } from '../../common/redis/redis-test-connections';
 import { RedisTaskEventBus } from '../../tasks/events/redis-task-event.bus';
 import { RedisTaskStateStore } from '../../tasks/state/redis-task-state.store';
 import { NullTaskRecordRepository } from '../../tasks/state/task-record.repository';
 import { TaskManagerService } from '../../tasks/task-manager.service';
 import { TaskViewCache } from '../../tasks/task-view.cache';
-import type { AudioStorage } from '../storage/audio.storage';
-import { SynthesisMetrics } from '../synthesis.metrics';
 import { BullmqGenerationQueue } from './bullmq-generation.queue';
-import { generationQueueContract } from './generation-queue.contract';
-import { SegmentPipeline } from './segment-pipeline';
+import { generationQueueContract, pipelineForQueueTests } from './generation-queue.contract';
 
 // A real Redis (TEST_REDIS_URL, 127.0.0.1:6379 by default): fails, never skips, without one.
 // Each fixture runs on a key prefix of its own (tasks, events and BullMQ), removed afterwards.
@@ -27,14 +23,7 @@ generationQueueContract('BullmqGenerationQueue (BullMQ on Redis)', async (engine
   );
   events.onEveryVersion((task) => state.remember(task));
   const tasks = new TaskManagerService(state, events, views);
-  const storage = {
-    write: async () => undefined,
-    remove: async () => undefined,
-    urlPath: (p: string, s: string) => `/media/projects/${p}/audio/${s}.wav`,
-    removeTemporaryFiles: async () => 0,
-  } as unknown as AudioStorage;
-  const segments = { setAudio: async () => undefined } as unknown as SegmentsService;
-  const pipeline = new SegmentPipeline(engine, storage, segments, tasks, new SynthesisMetrics());
+  const { pipeline, storage } = pipelineForQueueTests(engine, tasks);
   const queue = new BullmqGenerationQueue(redis, engine, pipeline, tasks, storage, {
     runsJobs: true,
     shutdownGraceSeconds: 1,

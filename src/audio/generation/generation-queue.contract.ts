@@ -1,4 +1,8 @@
+import type { SegmentsService } from '../../projects/segments/segments.service';
 import type { TaskManagerService } from '../../tasks/task-manager.service';
+import type { AudioStorage } from '../storage/audio.storage';
+import { SynthesisMetrics } from '../synthesis.metrics';
+import { SegmentPipeline } from './segment-pipeline';
 import { SynthesisAbortedError, SynthesisFailedError } from '../engine/tts-engine.errors';
 import {
   type SynthesisOptions,
@@ -9,11 +13,16 @@ import {
 import type { GenerationQueue, SegmentJob } from './generation.queue';
 
 /**
- * An engine the test drives: each synthesis waits until the test finishes it (or fails it).
- * Texts starting with `fail` fail at once; everything else waits.
+ * An engine the test drives: each synthesis waits until the test finishes it (or fails it:
+ * `finish(true)`); texts starting with `fail` fail at once. An abort rejects it. Also used by
+ * the generation use-case spec.
  */
 export class SteppedEngine extends TtsEngine {
-  readonly started: { text: string; finish: () => void }[] = [];
+  readonly started: {
+    text: string;
+    request: SynthesisRequest;
+    finish: (fail?: boolean) => void;
+  }[] = [];
   available = true;
   constructor(readonly workers = 1) {
     super();
@@ -25,7 +34,11 @@ export class SteppedEngine extends TtsEngine {
       if (request.text.startsWith('fail')) return reject(new SynthesisFailedError('no'));
       this.started.push({
         text: request.text,
-        finish: () => resolve({ samples: new Int16Array(2205), sampleRate: 22050 }),
+        request,
+        finish: (fail) =>
+          fail
+            ? reject(new SynthesisFailedError('bad text'))
+            : resolve({ samples: new Int16Array(2205), sampleRate: 22050 }),
       });
     });
   }
@@ -36,6 +49,26 @@ export class SteppedEngine extends TtsEngine {
     return { workers: this.workers, busy: 0, queued: 0 };
   }
   async close() {}
+}
+
+/**
+ * The segment pipeline a queue under test runs: the real pipeline on the given engine and
+ * tasks, with storage and the segment record stubbed (the queue contract is about order,
+ * fairness and cancel; storage has its own contract).
+ */
+export function pipelineForQueueTests(
+  engine: TtsEngine,
+  tasks: TaskManagerService,
+): { pipeline: SegmentPipeline; storage: AudioStorage } {
+  const storage = {
+    write: async () => undefined,
+    remove: async () => undefined,
+    urlPath: (p: string, s: string) => `/media/projects/${p}/audio/${s}.wav`,
+    removeTemporaryFiles: async () => 0,
+  } as unknown as AudioStorage;
+  const segments = { setAudio: async () => undefined } as unknown as SegmentsService;
+  const pipeline = new SegmentPipeline(engine, storage, segments, tasks, new SynthesisMetrics());
+  return { pipeline, storage };
 }
 
 /** An adapter under test, wired to the given engine and a task manager. */

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TaskRecord } from '../task.types';
+import { addListener, Listener } from './listener-sets';
 import { TaskEventBus, Unsubscribe } from './task-event.bus';
-
-type Listener<T> = (value: T) => void;
 
 /** The task event bus of one process: maps of listener sets, called synchronously. */
 @Injectable()
@@ -16,7 +15,7 @@ export class InProcessTaskEventBus extends TaskEventBus {
   }
 
   subscribe(taskId: string, listener: (task: TaskRecord) => void): Unsubscribe {
-    return add(this.changes, taskId, listener);
+    return addListener(this.changes, taskId, listener);
   }
 
   cancel(taskId: string): void {
@@ -25,24 +24,10 @@ export class InProcessTaskEventBus extends TaskEventBus {
   }
 
   onCancel(taskId: string, listener: () => void): Unsubscribe {
-    return add(this.cancels, taskId, listener);
+    return addListener(this.cancels, taskId, listener);
   }
 
   listenerCount(taskId: string): number {
     return (this.changes.get(taskId)?.size ?? 0) + (this.cancels.get(taskId)?.size ?? 0);
   }
-}
-
-function add<T>(
-  map: Map<string, Set<Listener<T>>>,
-  key: string,
-  listener: Listener<T>,
-): Unsubscribe {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
-  set.add(listener);
-  return () => {
-    set.delete(listener);
-    if (set.size === 0 && map.get(key) === set) map.delete(key);
-  };
 }

@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { RedisConnections } from '../../common/redis/redis-connections';
 import type { TaskRecord } from '../task.types';
+import { addListener, Listener } from './listener-sets';
 import { TaskEventBus, Unsubscribe } from './task-event.bus';
-
-type Listener<T> = (value: T) => void;
 
 /**
  * Task events across nodes on Redis pub/sub: every version is published on one channel
@@ -55,7 +54,7 @@ export class RedisTaskEventBus extends TaskEventBus {
   }
 
   subscribe(taskId: string, listener: (task: TaskRecord) => void): Unsubscribe {
-    return add(this.changes, taskId, listener);
+    return addListener(this.changes, taskId, listener);
   }
 
   cancel(taskId: string): void {
@@ -63,7 +62,7 @@ export class RedisTaskEventBus extends TaskEventBus {
   }
 
   onCancel(taskId: string, listener: () => void): Unsubscribe {
-    return add(this.cancels, taskId, listener);
+    return addListener(this.cancels, taskId, listener);
   }
 
   listenerCount(taskId: string): number {
@@ -104,18 +103,4 @@ export class RedisTaskEventBus extends TaskEventBus {
       if (listeners) for (const listener of [...listeners]) listener();
     }
   }
-}
-
-function add<T>(
-  map: Map<string, Set<Listener<T>>>,
-  key: string,
-  listener: Listener<T>,
-): Unsubscribe {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
-  set.add(listener);
-  return () => {
-    set.delete(listener);
-    if (set.size === 0 && map.get(key) === set) map.delete(key);
-  };
 }

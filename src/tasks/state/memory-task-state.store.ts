@@ -1,3 +1,4 @@
+import { SerialByKey } from './serial-by-key';
 import { Logger } from '@nestjs/common';
 import { TaskExistsError, TaskClaimConflictError, TooManyActiveTasksError } from '../task.errors';
 import {
@@ -46,8 +47,8 @@ export class MemoryTaskStateStore extends TaskStateStore {
   /** Finished task ids in finishing order (oldest first) with the time they finished. */
   private readonly finished = new Map<string, number>();
   private activeCount = 0;
-  /** The last pending change of each task: changes of one task run in order. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** The changes of one task run in order. */
+  private readonly serial = new SerialByKey();
 
   constructor(
     private readonly policy: TaskStatePolicy,
@@ -87,18 +88,7 @@ export class MemoryTaskStateStore extends TaskStateStore {
   }
 
   update(taskId: string, change: TaskChange): Promise<TaskRecord | null> {
-    const previous = this.queues.get(taskId) ?? Promise.resolve();
-    const next = previous.then(
-      () => this.apply(taskId, change),
-      () => this.apply(taskId, change),
-    );
-    this.queues.set(taskId, next);
-    void next
-      .finally(() => {
-        if (this.queues.get(taskId) === next) this.queues.delete(taskId);
-      })
-      .catch(() => undefined);
-    return next;
+    return this.serial.run(taskId, () => this.apply(taskId, change));
   }
 
   async get(taskId: string): Promise<TaskRecord | undefined> {

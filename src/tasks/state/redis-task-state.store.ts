@@ -1,3 +1,4 @@
+import { SerialByKey } from './serial-by-key';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
@@ -123,7 +124,8 @@ export class RedisTaskStateStore extends TaskStateStore {
   private readonly owner: string;
   /** task id → latest record seen here (insertion order = least recently refreshed first). */
   private readonly cache = new Map<string, TaskRecord>();
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** The changes of one task run in order. */
+  private readonly serial = new SerialByKey();
   private readonly keys: {
     claims: string;
     active: string;
@@ -213,18 +215,7 @@ export class RedisTaskStateStore extends TaskStateStore {
   }
 
   update(taskId: string, change: TaskChange): Promise<TaskRecord | null> {
-    const previous = this.queues.get(taskId) ?? Promise.resolve();
-    const next = previous.then(
-      () => this.apply(taskId, change),
-      () => this.apply(taskId, change),
-    );
-    this.queues.set(taskId, next);
-    void next
-      .finally(() => {
-        if (this.queues.get(taskId) === next) this.queues.delete(taskId);
-      })
-      .catch(() => undefined);
-    return next;
+    return this.serial.run(taskId, () => this.apply(taskId, change));
   }
 
   /** The latest version this process has seen, else one GET. */
