@@ -75,12 +75,21 @@ describe('web page in Chromium (e2e)', () => {
       (n) => expect(n).toBe(0),
     );
     await page.getByRole('heading', { name: 'Projects' }).waitFor();
-    // Voices come from the API, the saved voice is selected.
+    // Voices come from the API (StoryFlow's seven first, then the engine's own), in its order;
+    // the saved voice is selected.
+    const offered = (await (await fetch(`${baseUrl}/api/settings/voices/`)).json()) as {
+      id: string;
+    }[];
+    expect(offered.length).toBeGreaterThan(7);
     const voice = page.getByLabel('Voice', { exact: true });
     await until(
       () => voice.locator('option').count(),
-      (n) => expect(n).toBe(7),
+      (n) => expect(n).toBe(offered.length),
     );
+    const values = await voice
+      .locator('option')
+      .evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value));
+    expect(values).toEqual(offered.map((v) => v.id));
     expect(await voice.inputValue()).toBe('af_bella');
 
     // Function-form evaluation only: the page's CSP forbids evaluating strings.
