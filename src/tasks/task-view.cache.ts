@@ -60,7 +60,8 @@ function buildView(task: TaskRecord): TaskView {
   });
 }
 
-function deepFreeze<T>(value: T): T {
+/** Freezes a parsed value and everything in it (a finished task's snapshot, read back). */
+export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);

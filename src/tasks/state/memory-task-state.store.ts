@@ -10,7 +10,7 @@ import {
   TaskChange,
 } from '../task-transitions';
 import type { TaskRecord, TaskSnapshot, TaskStatus, TaskSummary } from '../task.types';
-import { TaskViewCache } from '../task-view.cache';
+import { deepFreeze, TaskViewCache } from '../task-view.cache';
 import { isOwnerAlive, PROCESS_OWNER } from './process-owner';
 import { TaskRecordRepository } from './task-record.repository';
 import {
@@ -249,12 +249,4 @@ function compactFinished(task: TaskRecord, json: string): TaskRecord {
       return deepFreeze(parsed().errors);
     },
   });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }
