@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Logger as PinoNestLogger, PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { AudioStorage } from './audio/storage/audio.storage';
 import { serveDirectly } from './common/http/direct-route';
 import { answerFrameworkError } from './common/http/framework-errors';
 import { registerMultipart } from './common/http/multipart';
@@ -14,6 +15,9 @@ import { registerRequestLogging } from './common/logging/request-logging';
 import { registerGenerationRateLimit } from './common/security/generation-rate-limit';
 import { registerSecurityHeaders } from './common/security/security-headers';
 import { appConfig, type AppConfig, checkSharedDataDir, loadAppConfig } from './config/app.config';
+import { MediaLayout } from './media/media-layout';
+import { registerMediaRoute } from './media/media-route';
+import { MediaUploadStore } from './media/uploads/media-upload.store';
 import { METRICS_PATH } from './metrics/metrics.controller';
 import { OPENAI_PREFIX } from './openai/openai.controller';
 import { registerOpenAiErrorShape } from './openai/openai-error-shape';
@@ -161,7 +165,7 @@ async function createOverriddenApp(
 }
 
 /**
- * Global prefix, CORS, security headers, rate limits, request ids and Swagger. Fastify's own
+ * Global prefix, CORS, security headers, rate limits, request ids, `/media/` and Swagger. Fastify's own
  * errors (bad JSON, body too large) reach the global ApiExceptionFilter through Nest's error
  * handler, so they share its shape.
  *
@@ -192,6 +196,12 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   // Its request hooks run only on routes a body can reach (multipart.ts).
   await registerMultipart(fastify, {
     limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20, parts: 21 },
+  });
+  // `/media/`, read-only: segment audio through the AudioStorage port, uploads from their store.
+  await registerMediaRoute(fastify, {
+    layout: app.get(MediaLayout),
+    audio: app.get(AudioStorage),
+    uploads: app.get(MediaUploadStore),
   });
   // The status poll is the hot path: its handler needs no guard, pipe or interceptor.
   serveDirectly(fastify, app.get(TaskStatusController), 'status', GLOBAL_PREFIX);

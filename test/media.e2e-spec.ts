@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
+import { AudioStorage } from '../src/audio/storage/audio.storage';
 import { MediaLayout } from '../src/media/media-layout';
 import { useTestApp } from './support/test-app';
 
@@ -58,6 +59,7 @@ describe('GET /media/ (e2e)', () => {
     const res = await get(url, { range: 'bytes=5000-6000' });
     expect(res.statusCode).toBe(416);
     expect(res.json()).toEqual({ error: 'Requested range not satisfiable' });
+    expect(res.headers['content-range']).toBe('bytes */1000');
   });
 
   it('HEAD gives the headers without a body', async () => {
@@ -65,6 +67,63 @@ describe('GET /media/ (e2e)', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('audio/wav');
     expect(res.body).toBe('');
+  });
+
+  it('reads the WAV through the AudioStorage port', async () => {
+    const open = jest.spyOn(t.app.get(AudioStorage), 'open');
+    try {
+      expect((await get(url)).statusCode).toBe(200);
+      expect(open).toHaveBeenCalledWith(projectId, segmentId);
+    } finally {
+      open.mockRestore();
+    }
+  });
+
+  it('states its validators and answers conditional requests', async () => {
+    const res = await get(url);
+    expect(res.headers.etag).toMatch(/^W\/"3e8-[0-9a-f]+"$/);
+    expect(Date.parse(String(res.headers['last-modified']))).not.toBeNaN();
+    expect(res.headers['cache-control']).toBe('public, max-age=0');
+    const etag = String(res.headers.etag);
+    const same = await get(url, { 'if-none-match': etag });
+    expect(same.statusCode).toBe(304);
+    expect(same.body).toBe('');
+    const since = await get(url, { 'if-modified-since': String(res.headers['last-modified']) });
+    expect(since.statusCode).toBe(304);
+    expect((await get(url, { 'if-none-match': '"other"' })).statusCode).toBe(200);
+    const failed = await get(url, { 'if-match': '"other"' });
+    expect(failed.statusCode).toBe(412);
+    expect(failed.json()).toEqual({ error: 'Precondition failed' });
+    const stale = await get(url, { range: 'bytes=0-3', 'if-range': '"old"' });
+    expect(stale.statusCode).toBe(200);
+    expect(stale.rawPayload.equals(wav)).toBe(true);
+    const current = await get(url, { range: 'bytes=0-3', 'if-range': etag });
+    expect(current.statusCode).toBe(206);
+  });
+
+  it('HEAD of a range gives its length, without a body', async () => {
+    const res = await t.app.inject({ method: 'HEAD', url, headers: { range: 'bytes=10-19' } });
+    expect(res.statusCode).toBe(206);
+    expect(res.headers['content-length']).toBe('10');
+    expect(res.headers['content-range']).toBe('bytes 10-19/1000');
+    expect(res.body).toBe('');
+  });
+
+  it('serves the uploads beside the audio, with their types', async () => {
+    const logo = media.uploadMediaPath('logo', '55555555-5555-4555-8555-555555555555.png');
+    mkdirSync(dirname(media.pathOf(logo)), { recursive: true });
+    writeFileSync(media.pathOf(logo), 'PNG-bytes');
+    const res = await get(media.urlPathOf(logo));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('image/png');
+    expect(res.body).toBe('PNG-bytes');
+  });
+
+  it("never serves a segment's word boundaries", async () => {
+    writeFileSync(media.audioWordsPath(projectId, segmentId), '{}');
+    const res = await get(url.replace(/\.wav$/, '.words.json'));
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: 'Not found' });
   });
 
   it.each([

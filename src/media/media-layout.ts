@@ -12,6 +12,9 @@ export const MEDIA_URL_PREFIX = '/media';
 /** Only ids made of these characters become file names (UUIDs in practice). */
 const SAFE_ID = /^[0-9A-Za-z_-]{1,128}$/;
 
+/** The media path of a segment's WAV, read back into its ids. */
+const AUDIO_MEDIA_PATH = /^projects\/([0-9A-Za-z_-]{1,128})\/audio\/([0-9A-Za-z_-]{1,128})\.wav$/;
+
 /** Folders of the media root that hold uploads, by kind. */
 export type UploadKind = 'image' | 'logo' | 'font';
 
@@ -51,6 +54,12 @@ export class MediaLayout {
   /** Media path (relative to the media root) of a segment's WAV. */
   audioMediaPath(projectId: string, segmentId: string): string {
     return posix.join('projects', safeId(projectId), 'audio', `${safeId(segmentId)}.wav`);
+  }
+
+  /** The segment whose WAV a media path names, or null when it names anything else. */
+  audioSegmentOf(mediaPath: string): { projectId: string; segmentId: string } | null {
+    const match = AUDIO_MEDIA_PATH.exec(mediaPath);
+    return match && { projectId: match[1], segmentId: match[2] };
   }
 
   /** Absolute path of a segment's WAV. */

@@ -47,8 +47,7 @@ function isPublicWebPath(pathName: string, root: string): boolean {
  * working page. If even that is impossible the app still boots and the page says so.
  *
  * Registered with `wildcard: false` (one exact route per file found at start-up, so `/api/`
- * and `/media/` are never shadowed) and `decorateReply: false` (the media folder has its own
- * @fastify/static instance, and the reply decorators can exist only once).
+ * and `/media/` are never shadowed) and `decorateReply: false` (nothing uses `reply.sendFile`).
  */
 @Module({ providers: [WebScriptBuilder] })
 export class WebModule implements OnModuleInit {
@@ -74,7 +73,7 @@ export class WebModule implements OnModuleInit {
         return false;
       });
     if (built) roots.push(WEB_BUILD_DIR);
-    // Queued, not awaited (as MediaModule does): awaiting would make Fastify load its plugin
+    // Queued, not awaited: awaiting would make Fastify load its plugin
     // queue now, before Nest installs its error handler, and Fastify's own errors (bad JSON)
     // would lose the API's error shape. The plugin loads with the rest at `ready()`.
     void httpAdapter.getInstance<FastifyInstance>().register(fastifyStatic, {

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { SegmentWords } from '../../common/speech/word-boundary';
 import type { AudioStorage } from './audio.storage';
 
@@ -21,6 +22,10 @@ const WORDS: SegmentWords = {
   sampleCount: 100,
   words: [{ sample: 0, textStart: 0, textLength: 2, sentenceStart: true }],
 };
+
+async function readAll(stream: Readable): Promise<string> {
+  return Buffer.concat((await stream.toArray()) as Buffer[]).toString('latin1');
+}
 
 /** The behaviour every AudioStorage adapter must have (run from each adapter's spec). */
 export function audioStorageContract(name: string, make: () => Promise<AudioStorageFixture>): void {
@@ -71,6 +76,38 @@ export function audioStorageContract(name: string, make: () => Promise<AudioStor
       expect(await f.storage.removeTemporaryFiles()).toBe(0);
       expect(f.storage.urlPath('p1', 's1')).toBe(f.storage.urlPath('p1', 's1'));
       expect(f.storage.urlPath('p1', 's1')).not.toBe(f.storage.urlPath('p1', 's2'));
+    });
+
+    it('opens a stored WAV: its size, its time, all of its bytes or a range; none is null', async () => {
+      expect(await f.storage.open('p1', 's1')).toBeNull();
+      await f.storage.write('p1', 's1', Buffer.from('RIFF-0123456789'), WORDS);
+      const whole = await f.storage.open('p1', 's1');
+      expect(whole?.size).toBe(15);
+      expect(whole!.modified.getTime()).toBeGreaterThan(0);
+      expect(await readAll(whole!.stream())).toBe('RIFF-0123456789');
+      const part = await f.storage.open('p1', 's1');
+      expect(await readAll(part!.stream({ start: 5, end: 8 }))).toBe('0123');
+      const unread = await f.storage.open('p1', 's1');
+      await unread!.close();
+      expect(await f.storage.open('p1', 's2')).toBeNull();
+    });
+
+    it('a reader keeps the audio it opened while a write replaces it', async () => {
+      await f.storage.write('p1', 's1', Buffer.from('RIFF-old'));
+      const reader = await f.storage.open('p1', 's1');
+      await f.storage.write('p1', 's1', Buffer.from('RIFF-new and longer'));
+      expect(reader?.size).toBe(8);
+      expect(await readAll(reader!.stream())).toBe('RIFF-old');
+      const next = await f.storage.open('p1', 's1');
+      expect(await readAll(next!.stream())).toBe('RIFF-new and longer');
+    });
+
+    it('opens neither a removed audio nor a temporary file', async () => {
+      await f.storage.write('p1', 's1', Buffer.from('RIFF-1'));
+      await f.storage.remove('p1', 's1');
+      await f.plantTemporary('p1', 's2');
+      expect(await f.storage.open('p1', 's1')).toBeNull();
+      expect(await f.storage.open('p1', 's2')).toBeNull();
     });
   });
 }

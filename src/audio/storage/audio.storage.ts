@@ -1,4 +1,5 @@
 import type { SegmentWords } from '../../common/speech/word-boundary';
+import type { StoredFile } from '../../media/stored-file';
 
 /**
  * Port: where segment audio lives. Writes are atomic (a reader never sees half a file at a
@@ -17,6 +18,12 @@ export abstract class AudioStorage {
     wav: Buffer,
     words?: SegmentWords,
   ): Promise<void>;
+
+  /**
+   * Opens a segment's WAV for reading (`/media/` serves the audio through this), or null when
+   * there is none. The reader keeps the bytes it opened even if a write replaces them.
+   */
+  abstract open(projectId: string, segmentId: string): Promise<StoredFile | null>;
 
   /** Removes a segment's audio (when its segment vanished while it was being written). */
   abstract remove(projectId: string, segmentId: string): Promise<void>;

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { SegmentWords, serializeSegmentWords } from '../../common/speech/word-boundary';
 import { MediaLayout } from '../../media/media-layout';
+import { openLocalFile, type StoredFile } from '../../media/stored-file';
 import { AudioStorage } from './audio.storage';
 
 /** Marks a WAV being written; a reader never sees such a name at a segment's path. */
@@ -39,6 +40,10 @@ export class LocalAudioStorage extends AudioStorage {
     if (words) await writeAtomically(wordsPath, serializeSegmentWords(words));
     else await rm(wordsPath, { force: true });
     await writeAtomically(this.media.audioPath(projectId, segmentId), wav);
+  }
+
+  async open(projectId: string, segmentId: string): Promise<StoredFile | null> {
+    return openLocalFile(this.media.audioPath(projectId, segmentId));
   }
 
   async remove(projectId: string, segmentId: string): Promise<void> {

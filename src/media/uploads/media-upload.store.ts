@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { MediaLayout, UploadKind } from '../media-layout';
+import { openLocalFile, type StoredFile } from '../stored-file';
 import { describeLimit, UploadedFile } from './uploaded-file';
 
 /** Where an upload goes and how its content is judged. */
@@ -21,14 +22,20 @@ export interface UploadTarget {
 }
 
 /**
- * Writes uploads under the media root atomically: the bytes stream to a temporary name in
+ * The uploads under the media root. Writes are atomic: the bytes stream to a temporary name in
  * the target folder (never held in memory), stop at the route's limit, are judged by their
  * content, and only then renamed into place under a name the server chose (a UUID). A
- * reader never sees half a file; a refused upload leaves nothing behind.
+ * reader never sees half a file; a refused upload leaves nothing behind. `/media/` reads
+ * them back through `open`.
  */
 @Injectable()
 export class MediaUploadStore {
   constructor(private readonly media: MediaLayout) {}
+
+  /** Opens a stored upload by its media path (checked by the caller), or null. */
+  open(mediaPath: string): Promise<StoredFile | null> {
+    return openLocalFile(this.media.pathOf(mediaPath));
+  }
 
   /** Stores the file and returns its media path. Throws UploadRejectedError. */
   async save(file: UploadedFile, target: UploadTarget): Promise<string> {
