@@ -49,43 +49,28 @@ function IsTrustProxy(): PropertyDecorator {
   });
 }
 
-/** DATABASE_URL: a `postgres://` or `postgresql://` URL that Node can parse. */
-function IsDatabaseUrl(): PropertyDecorator {
+/**
+ * A URL variable that Node can parse and whose scheme is one of `protocols` (DATABASE_URL:
+ * `postgres:`/`postgresql:`, REDIS_URL: `redis:`/`rediss:`); `unsetMeans` completes the message.
+ */
+function IsUrlOf(protocols: readonly string[], unsetMeans: string): PropertyDecorator {
+  const schemes = protocols.map((protocol) => `${protocol}//`).join(' or ');
   return ValidateBy({
-    name: 'isDatabaseUrl',
+    name: 'isUrlOf',
     validator: {
-      validate: (value: unknown) => typeof value === 'string' && parsePostgresUrl(value) !== null,
-      defaultMessage: () =>
-        'must be a postgres:// or postgresql:// URL (leave DATABASE_URL unset for the SQLite file under DATA_DIR)',
+      validate: (value: unknown) => typeof value === 'string' && urlOf(value, protocols) !== null,
+      defaultMessage: () => `must be a ${schemes} URL (${unsetMeans})`,
     },
   });
 }
 
-/** REDIS_URL: a `redis://` or `rediss://` URL that Node can parse. */
-function IsRedisUrl(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isRedisUrl',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && parseRedisUrl(value) !== null,
-      defaultMessage: () =>
-        'must be a redis:// or rediss:// URL (leave REDIS_URL unset to keep everything in process)',
-    },
-  });
-}
+const POSTGRES_PROTOCOLS = ['postgres:', 'postgresql:'];
+const REDIS_PROTOCOLS = ['redis:', 'rediss:'];
 
-function parseRedisUrl(value: string): URL | null {
+function urlOf(value: string, protocols: readonly string[]): URL | null {
   try {
     const url = new URL(value.trim());
-    return url.protocol === 'redis:' || url.protocol === 'rediss:' ? url : null;
-  } catch {
-    return null;
-  }
-}
-
-function parsePostgresUrl(value: string): URL | null {
-  try {
-    const url = new URL(value.trim());
-    return url.protocol === 'postgres:' || url.protocol === 'postgresql:' ? url : null;
+    return protocols.includes(url.protocol) ? url : null;
   } catch {
     return null;
   }
@@ -122,10 +107,14 @@ class EnvironmentVariables {
   @IsTrustProxy() TRUST_PROXY = 'false';
   @Transform(integer) @IsInt() @Min(0) HEALTH_MIN_FREE_DISK_MB = 100;
   /** Absent: the SQLite file under DATA_DIR. `postgres://` or `postgresql://`: that server. */
-  @IsOptional() @IsDatabaseUrl() DATABASE_URL?: string = undefined;
+  @IsOptional()
+  @IsUrlOf(POSTGRES_PROTOCOLS, 'leave DATABASE_URL unset for the SQLite file under DATA_DIR')
+  DATABASE_URL?: string = undefined;
   @Transform(integer) @IsInt() @Min(1) @Max(1000) DATABASE_POOL_MAX = 10;
   /** Absent: tasks, events and the generation queue stay in this process. */
-  @IsOptional() @IsRedisUrl() REDIS_URL?: string = undefined;
+  @IsOptional()
+  @IsUrlOf(REDIS_PROTOCOLS, 'leave REDIS_URL unset to keep everything in process')
+  REDIS_URL?: string = undefined;
   /** Prefix of every Redis key (tasks, events, BullMQ), so that deployments can share a Redis. */
   @IsString() @IsNotEmpty() REDIS_PREFIX = 'storyflow';
   @IsIn(ROLES) ROLE: Role = 'all';
