@@ -15,17 +15,14 @@
 import Module from '@echogarden/espeak-ng-emscripten';
 import { move } from 'piscina';
 import {
+  awaitWarmupBarrier,
+  beginSynthesis,
+  isCancelled,
   lowerThreadPriority,
-  runTestHook,
   SynthesisTransfer,
-  TEST_HOOKS,
 } from './worker-support.mjs';
 
 lowerThreadPriority();
-
-/** Slots of the shared Int32Array a synthesis task carries (see `EspeakTtsEngine`). */
-const CANCEL = 0; // set to 1 by the main thread to stop the task
-const STARTED = 1; // set to 1 here when the task is picked up
 
 /** Throttle progress messages: at most one every 100 ms (~10 per second). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -44,7 +41,7 @@ const WARMUP_TEXT =
  * @property {string} voice eSpeak voice name, e.g. 'en-us+f3'
  * @property {number} rate words per minute (80–450)
  * @property {import('node:worker_threads').MessagePort} [progressPort] receives fractions 0..1
- * @property {Int32Array} [cancelFlag] SharedArrayBuffer-backed, slots CANCEL and STARTED
+ * @property {Int32Array} [cancelFlag] SharedArrayBuffer-backed (see `beginSynthesis`)
  *
  * @typedef {object} WarmupTask
  * @property {true} warmup
@@ -86,17 +83,7 @@ async function warmup({ barrier, parties = 1 }) {
   // sentence did not help). Costs ~0.5 s per worker, in parallel, at start.
   w.set_voice('en-us');
   w.synthesize(WARMUP_TEXT, () => false);
-  if (barrier) {
-    // Hold this worker until every worker has taken a warmup task, so that no worker
-    // takes two of them and leaves a sibling cold for the first real request.
-    Atomics.add(barrier, 0, 1);
-    Atomics.notify(barrier, 0);
-    const deadline = Date.now() + WARMUP_BARRIER_TIMEOUT_MS;
-    let arrived;
-    while ((arrived = Atomics.load(barrier, 0)) < parties && Date.now() < deadline) {
-      Atomics.wait(barrier, 0, arrived, deadline - Date.now());
-    }
-  }
+  awaitWarmupBarrier(barrier, parties, WARMUP_BARRIER_TIMEOUT_MS);
   /** @type {{ name: string, identifier: string }[]} */
   const voices = w
     .list_voices()
@@ -107,15 +94,7 @@ async function warmup({ barrier, parties = 1 }) {
 /** @param {SynthesisTask} task */
 async function synthesize({ text, voice, rate, progressPort, cancelFlag }) {
   try {
-    if (cancelFlag) {
-      // Mark the task as started BEFORE reading the cancel flag: together with the main
-      // thread's "set cancel, then read started" this guarantees that a task cancelled
-      // while queued is rejected by the main thread, or stopped here, or both; never neither.
-      Atomics.store(cancelFlag, STARTED, 1);
-      if (Atomics.load(cancelFlag, CANCEL) !== 0)
-        throw new Error('Synthesis aborted before it started');
-    }
-    if (TEST_HOOKS) await runTestHook(text);
+    await beginSynthesis(text, cancelFlag);
 
     const w = await getEngine();
     const status = w.set_voice(voice);
@@ -132,7 +111,7 @@ async function synthesize({ text, voice, rate, progressPort, cancelFlag }) {
     const words = new WordRecorder(text, sampleRate);
     try {
       w.synthesize(text, (/** @type {Int16Array} */ samples, /** @type {any[]} */ events) => {
-        if (cancelFlag && Atomics.load(cancelFlag, CANCEL) !== 0) {
+        if (isCancelled(cancelFlag)) {
           aborted = true;
           return true; // tells eSpeak to stop; the engine stays usable for the next task
         }

@@ -19,16 +19,15 @@ import { move, workerData } from 'piscina';
 import { KOKORO_MAX_TOKENS, KOKORO_SAMPLE_RATE, KOKORO_VOCAB } from './kokoro-vocab.mjs';
 import { espeak, phonemize, splitSentences } from './phonemes.mjs';
 import {
+  awaitWarmupBarrier,
+  beginSynthesis,
+  isCancelled,
   lowerThreadPriority,
-  runTestHook,
   SynthesisTransfer,
-  TEST_HOOKS,
 } from './worker-support.mjs';
 
 lowerThreadPriority();
 
-const CANCEL = 0;
-const STARTED = 1;
 /** Silence between the chunks of a long text (a sentence-sized pause). */
 const CHUNK_PAUSE_SECONDS = 0.2;
 const WARMUP_BARRIER_TIMEOUT_MS = 60_000;
@@ -67,15 +66,7 @@ async function warmup({ barrier, parties = 1 }) {
   // One real inference loads the session and warms its kernels before the first request.
   await synthesize({ text: WARMUP_TEXT, voice, speed: 1 });
   const session = await sessionFor(voice);
-  if (barrier) {
-    Atomics.add(barrier, 0, 1);
-    Atomics.notify(barrier, 0);
-    const deadline = Date.now() + WARMUP_BARRIER_TIMEOUT_MS;
-    let arrived;
-    while ((arrived = Atomics.load(barrier, 0)) < parties && Date.now() < deadline) {
-      Atomics.wait(barrier, 0, arrived, deadline - Date.now());
-    }
-  }
+  awaitWarmupBarrier(barrier, parties, WARMUP_BARRIER_TIMEOUT_MS);
   return {
     sampleRate:
       config.kind === 'kokoro' ? KOKORO_SAMPLE_RATE : config.voices[voice].settings.sampleRate,
@@ -124,7 +115,7 @@ async function tokenize(text, voice, cancelFlag) {
     current = null;
   };
   for (const sentence of splitSentences(text)) {
-    if (cancelFlag && Atomics.load(cancelFlag, CANCEL) !== 0) throw new Error('Synthesis aborted');
+    if (isCancelled(cancelFlag)) throw new Error('Synthesis aborted');
     const phonemes = await phonemize(sentence.text, espeakVoice);
     if (!phonemes) continue;
     for (const piece of fitPieces(phonemes, limit, idsOf)) {
@@ -198,13 +189,7 @@ function piperIds(phonemes, voice) {
  */
 async function synthesize({ text, voice, speed, progressPort, cancelFlag }) {
   try {
-    if (cancelFlag) {
-      // Started before cancel is read: see espeak.worker.mjs for why this order matters.
-      Atomics.store(cancelFlag, STARTED, 1);
-      if (Atomics.load(cancelFlag, CANCEL) !== 0)
-        throw new Error('Synthesis aborted before it started');
-    }
-    if (TEST_HOOKS) await runTestHook(text);
+    await beginSynthesis(text, cancelFlag);
     if (config.kind === 'kokoro' ? !blendParts(voice) : !config.voices[voice]) {
       throw new Error(`Unknown engine voice "${voice}"`);
     }
@@ -219,8 +204,7 @@ async function synthesize({ text, voice, speed, progressPort, cancelFlag }) {
     const pause = new Float32Array(Math.round(CHUNK_PAUSE_SECONDS * sampleRate));
     for (const [i, chunk] of chunks.entries()) {
       // Cancel is honoured between chunks: one inference cannot be interrupted.
-      if (cancelFlag && Atomics.load(cancelFlag, CANCEL) !== 0)
-        throw new Error('Synthesis aborted');
+      if (isCancelled(cancelFlag)) throw new Error('Synthesis aborted');
       if (i > 0) parts.push(pause);
       parts.push(
         config.kind === 'kokoro'
@@ -229,7 +213,7 @@ async function synthesize({ text, voice, speed, progressPort, cancelFlag }) {
       );
       progressPort?.postMessage(Math.min(1, chunk.end / Math.max(1, text.length)));
     }
-    if (cancelFlag && Atomics.load(cancelFlag, CANCEL) !== 0) throw new Error('Synthesis aborted');
+    if (isCancelled(cancelFlag)) throw new Error('Synthesis aborted');
     return move(new SynthesisTransfer(toInt16(parts), sampleRate));
   } finally {
     progressPort?.close();

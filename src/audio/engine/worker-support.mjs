@@ -53,6 +53,47 @@ export class SynthesisTransfer {
   }
 }
 
+/** Slots of the shared Int32Array a synthesis task carries (see `WorkerPoolTtsEngine`). */
+const CANCEL = 0; // set to 1 by the main thread to stop the task
+const STARTED = 1; // set to 1 here when the task is picked up
+
+/** Whether the main thread asked this task to stop. @param {Int32Array} [cancelFlag] */
+export function isCancelled(cancelFlag) {
+  return cancelFlag !== undefined && Atomics.load(cancelFlag, CANCEL) !== 0;
+}
+
+/**
+ * What every synthesis task does first: marks itself started BEFORE reading the cancel flag
+ * (together with the main thread's "set cancel, then read started" this guarantees that a
+ * task cancelled while queued is rejected by the main thread, or stopped here, or both;
+ * never neither), then runs the test hooks when they are on.
+ * @param {string} text @param {Int32Array} [cancelFlag] @returns {Promise<void>}
+ */
+export async function beginSynthesis(text, cancelFlag) {
+  if (cancelFlag) {
+    Atomics.store(cancelFlag, STARTED, 1);
+    if (isCancelled(cancelFlag)) throw new Error('Synthesis aborted before it started');
+  }
+  if (TEST_HOOKS) await runTestHook(text);
+}
+
+/**
+ * Holds a worker that took a warm-up task until every worker has taken one (or `timeoutMs`
+ * passed), so that no worker takes two of them and leaves a sibling cold for the first
+ * real request. `barrier` is a SharedArrayBuffer-backed counter shared by the warm-ups.
+ * @param {Int32Array | undefined} barrier @param {number} parties @param {number} timeoutMs
+ */
+export function awaitWarmupBarrier(barrier, parties, timeoutMs) {
+  if (!barrier) return;
+  Atomics.add(barrier, 0, 1);
+  Atomics.notify(barrier, 0);
+  const deadline = Date.now() + timeoutMs;
+  let arrived;
+  while ((arrived = Atomics.load(barrier, 0)) < parties && Date.now() < deadline) {
+    Atomics.wait(barrier, 0, arrived, deadline - Date.now());
+  }
+}
+
 /** Whether the test hooks below are on: ONLY when `STORYFLOW_TEST_HOOKS=1`. */
 export const TEST_HOOKS = process.env.STORYFLOW_TEST_HOOKS === '1';
 
