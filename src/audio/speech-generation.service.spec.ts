@@ -82,28 +82,24 @@ describe('SpeechGenerationService (fake engine)', () => {
     expect(order).toEqual(['x', 'xx', 'xxx']);
   });
 
-  it('applies the skip rules and counts each', async () => {
+  it.each([
+    [
+      { skipLocked: true, forceRegenerate: false },
+      { segmentsToProcess: 1, skippedLocked: 1, skippedEmpty: 1, skippedExisting: 1 },
+    ],
+    [
+      { skipLocked: false, forceRegenerate: true },
+      { segmentsToProcess: 3, skippedLocked: 0, skippedEmpty: 1, skippedExisting: 0 },
+    ],
+  ])('applies the skip rules and counts each (%j)', async (options, counts) => {
     segments = [
       segment(0, { isLocked: true }),
       segment(1, { textContent: '  ' }),
       segment(2, { audioFile: 'a.wav' }),
       segment(3),
     ];
-    const plan = await service.generateProject('p', { skipLocked: true, forceRegenerate: false });
-    expect(plan).toMatchObject({
-      totalSegments: 4,
-      segmentsToProcess: 1,
-      skippedLocked: 1,
-      skippedEmpty: 1,
-      skippedExisting: 1,
-    });
-    const all = await service.generateProject('p2', { skipLocked: false, forceRegenerate: true });
-    expect(all).toMatchObject({
-      segmentsToProcess: 3,
-      skippedLocked: 0,
-      skippedEmpty: 1,
-      skippedExisting: 0,
-    });
+    const plan = await service.generateProject('p', options);
+    expect(plan).toMatchObject({ totalSegments: 4, ...counts });
   });
 
   it('records a failing segment while the others complete; snapshots taken mid-run stay as they were', async () => {
