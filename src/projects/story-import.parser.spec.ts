@@ -12,66 +12,56 @@ function failure(run: () => unknown): StoryImportError {
 }
 
 describe('parseStoryText', () => {
-  it('reads one segment per block, text and prompt', () => {
-    expect(
-      parseStoryText(
-        'Text: Once upon a time.\nPrompt: a castle\n---\nText: The end.\nPrompt: sunset',
-      ),
-    ).toEqual([
-      { textContent: 'Once upon a time.', imagePrompt: 'a castle' },
-      { textContent: 'The end.', imagePrompt: 'sunset' },
-    ]);
-  });
+  const seg = (textContent: string, imagePrompt = '') => ({ textContent, imagePrompt });
 
-  it('matches the prefixes in any case and trims around the values', () => {
-    expect(parseStoryText('TEXT:   Loud  \n  prompt:quiet\n---\ntExT:mixed')).toEqual([
-      { textContent: 'Loud', imagePrompt: 'quiet' },
-      { textContent: 'mixed', imagePrompt: '' },
-    ]);
-  });
-
-  it('joins several Text: and Prompt: lines with exactly one space', () => {
-    expect(
-      parseStoryText('Text: first part\nText:   second part  \nText:\nPrompt: a\nPrompt: b'),
-    ).toEqual([{ textContent: 'first part second part', imagePrompt: 'a b' }]);
-  });
-
-  it('ignores other lines', () => {
-    expect(
-      parseStoryText(
-        '# Chapter 1\nNarrator notes\nText: kept\nTextual: not a text line\nImage: no',
-      ),
-    ).toEqual([{ textContent: 'kept', imagePrompt: '' }]);
-  });
-
-  it('accepts three or more hyphens, surrounded by spaces, as a delimiter', () => {
-    expect(parseStoryText('Text: a\n-----------\nText: b\n  ---  \nText: c')).toHaveLength(3);
-  });
-
-  it('does not treat two hyphens or hyphens within text as a delimiter', () => {
-    expect(parseStoryText('Text: a\n--\nText: b --- c')).toEqual([
-      { textContent: 'a b --- c', imagePrompt: '' },
-    ]);
-  });
-
-  it('skips empty blocks: leading, trailing and consecutive delimiters', () => {
-    expect(parseStoryText('---\n\nText: a\n---\n---\n   \n---\nText: b\n---\n')).toEqual([
-      { textContent: 'a', imagePrompt: '' },
-      { textContent: 'b', imagePrompt: '' },
-    ]);
-  });
-
-  it('handles Windows and old Mac line endings', () => {
-    expect(parseStoryText('Text: a\r\nPrompt: p\r\n---\r\nText: b\rPrompt: q')).toEqual([
-      { textContent: 'a', imagePrompt: 'p' },
-      { textContent: 'b', imagePrompt: 'q' },
-    ]);
-  });
-
-  it('keeps unicode text as it is', () => {
-    expect(parseStoryText('Text: Ça commence — 物語 🐉\nPrompt: château')).toEqual([
-      { textContent: 'Ça commence — 物語 🐉', imagePrompt: 'château' },
-    ]);
+  it.each([
+    [
+      'reads one segment per block, text and prompt',
+      'Text: Once upon a time.\nPrompt: a castle\n---\nText: The end.\nPrompt: sunset',
+      [seg('Once upon a time.', 'a castle'), seg('The end.', 'sunset')],
+    ],
+    [
+      'matches the prefixes in any case and trims around the values',
+      'TEXT:   Loud  \n  prompt:quiet\n---\ntExT:mixed',
+      [seg('Loud', 'quiet'), seg('mixed')],
+    ],
+    [
+      'joins several Text: and Prompt: lines with exactly one space',
+      'Text: first part\nText:   second part  \nText:\nPrompt: a\nPrompt: b',
+      [seg('first part second part', 'a b')],
+    ],
+    [
+      'ignores other lines',
+      '# Chapter 1\nNarrator notes\nText: kept\nTextual: not a text line\nImage: no',
+      [seg('kept')],
+    ],
+    [
+      'accepts three or more hyphens, surrounded by spaces, as a delimiter',
+      'Text: a\n-----------\nText: b\n  ---  \nText: c',
+      [seg('a'), seg('b'), seg('c')],
+    ],
+    [
+      'does not treat two hyphens or hyphens within text as a delimiter',
+      'Text: a\n--\nText: b --- c',
+      [seg('a b --- c')],
+    ],
+    [
+      'skips empty blocks: leading, trailing and consecutive delimiters',
+      '---\n\nText: a\n---\n---\n   \n---\nText: b\n---\n',
+      [seg('a'), seg('b')],
+    ],
+    [
+      'handles Windows and old Mac line endings',
+      'Text: a\r\nPrompt: p\r\n---\r\nText: b\rPrompt: q',
+      [seg('a', 'p'), seg('b', 'q')],
+    ],
+    [
+      'keeps unicode text as it is',
+      'Text: Ça commence — 物語 🐉\nPrompt: château',
+      [seg('Ça commence — 物語 🐉', 'château')],
+    ],
+  ])('%s', (_name, raw, expected) => {
+    expect(parseStoryText(raw)).toEqual(expected);
   });
 
   it('refuses a block without a Text: line, naming every such block', () => {
