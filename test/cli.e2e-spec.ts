@@ -119,7 +119,7 @@ describe('storyflow-voice narrate (e2e, real engine, no server)', () => {
     expect(run.stderr().match(/segment \d+\/12 done/g)!.length).toBeLessThan(12);
     expect(run.stdout()).toBe('');
     expect(readdirSync(dir).sort()).toEqual(['long.txt', 'tmp']);
-    // The folder of the segment WAVs is gone too (ts-node keeps its compile cache there).
+    // The folder of the segment WAVs is gone too (only the CLI's own folders are looked at).
     expect(readdirSync(work).filter((name) => name.startsWith('storyflow-voice-'))).toEqual([]);
   });
 

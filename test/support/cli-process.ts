@@ -3,11 +3,14 @@ import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
 
-/** The command that runs the CLI from source (ts-node), as `storyflow-voice` would. */
+/**
+ * The command that runs the CLI from source, as `storyflow-voice` would (transpiled like
+ * ts-node's transpile-only mode, cached across processes: see ts-register.cjs).
+ */
 export const CLI_COMMAND = [
   process.execPath,
   '-r',
-  'ts-node/register/transpile-only',
+  join(ROOT, 'test', 'support', 'ts-register.cjs'),
   join(ROOT, 'src', 'cli', 'main.ts'),
 ];
 

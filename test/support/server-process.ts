@@ -15,8 +15,8 @@ export interface ServerProcess {
 
 /**
  * Starts the real service as a separate process on a free loopback port, and resolves once
- * it answers HTTP (`readyPath`, the settings by default): src/main.ts transpiled on the fly,
- * or with `built` the build in dist/.
+ * it answers HTTP (`readyPath`, the settings by default): src/main.ts transpiled on the fly
+ * (each file once per change, see ts-register.cjs), or with `built` the build in dist/.
  */
 export async function startServerProcess(
   env: Record<string, string>,
@@ -27,7 +27,7 @@ export async function startServerProcess(
     process.execPath,
     options.built
       ? [join(ROOT, 'dist', 'main.js')]
-      : ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')],
+      : ['-r', join(ROOT, 'test', 'support', 'ts-register.cjs'), join(ROOT, 'src', 'main.ts')],
     {
       cwd: ROOT,
       env: {
@@ -48,8 +48,8 @@ export async function startServerProcess(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const baseUrl = `http://127.0.0.1:${port}`;
-  // ts-node transpiles the whole app at start: on a saturated shared machine that alone has
-  // taken over 60 s. Generous: this only bounds a server that never comes up.
+  // The first start after a change transpiles the whole app: on a saturated shared machine
+  // that alone has taken over 60 s. Generous: this only bounds a server that never comes up.
   const startTimeoutS = 240;
   const deadline = Date.now() + startTimeoutS * 1000;
   for (;;) {
