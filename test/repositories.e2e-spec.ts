@@ -13,7 +13,9 @@ import { KyselyProjectsRepository } from '../src/projects/kysely-projects.reposi
 import type { Project } from '../src/projects/project.types';
 import { KyselySettingsRepository } from '../src/settings/kysely-settings.repository';
 import { KyselyTaskRecordRepository } from '../src/tasks/state/kysely-task-record.repository';
-import type { TaskRecord } from '../src/tasks/task.types';
+import { readJson } from '../src/database/dialect';
+import { applyChange, newTaskRecord, segmentClaim, TaskChange } from '../src/tasks/task-transitions';
+import type { TaskRecord, TaskSnapshot } from '../src/tasks/task.types';
 import { TaskViewCache } from '../src/tasks/task-view.cache';
 import { createTestDatabase, type TestDatabase, testDatabaseMode } from './support/postgres';
 
@@ -264,13 +266,106 @@ describe(`storage adapters on ${mode} (contract)`, () => {
       const id = `tts_${newId()}`;
       const v2 = record(id, 2, 'PROCESSING');
       const v3 = record(id, 3, 'COMPLETED');
-      await records.save(v2, views.viewOf(v2).json);
-      await records.save(v3, views.viewOf(v3).json);
-      await records.save(v2, views.viewOf(v2).json);
+      await records.save(v2);
+      await records.save(v3, v2);
+      await records.save(v2);
       const loaded = (await records.loadAll()).find((r) => r.id === id);
       expect(loaded).toEqual(v3);
       await records.removeMany([id]);
       expect((await records.loadAll()).some((r) => r.id === id)).toBe(false);
+    });
+
+    /** A batch's versions as the state stores make them (task-transitions.ts). */
+    const batchVersions = (id: string, segments: number): TaskRecord[] => {
+      const now = new Date('2026-03-03T03:03:03.333Z');
+      const ids = Array.from({ length: segments }, (_, i) => `s-${i}`);
+      let task: TaskRecord = {
+        ...newTaskRecord(
+          id,
+          {
+            total: segments,
+            labels: { kind: 'tts_batch', project_id: 'p-2' },
+            exclusive: ['batch:p-2'],
+            claims: ids.map(segmentClaim),
+          },
+          now,
+        ),
+        owner: 'host:2:beef',
+      };
+      const versions = [task];
+      const step = (change: TaskChange) => {
+        task = applyChange(task, change, now) ?? task;
+        if (task !== versions[versions.length - 1]) versions.push(task);
+      };
+      step({ kind: 'start' });
+      ids.forEach((segmentId, i) => {
+        step({ kind: 'begin-segment', segmentId });
+        const entry = { segment_id: segmentId, audio_url: `/media/${segmentId}.wav`, duration: i };
+        if (i % 4 === 3) {
+          step({ kind: 'settle-segment', outcome: { segmentId, error: `Ünïcode "${i}"` } });
+        } else {
+          step({ kind: 'recording', entry });
+          step({ kind: 'settle-segment', outcome: { segmentId, completed: entry } });
+        }
+      });
+      step({ kind: 'finish' });
+      return versions;
+    };
+    const entryRows = async (id: string) =>
+      (await db.selectFrom('task_entries').select('list').where('task_id', '=', id).execute())
+        .length;
+
+    it('a batch written version by version (each from the previous) reads back whole at every version', async () => {
+      const id = `tts_batch_${newId()}`;
+      const versions = batchVersions(id, 6);
+      let previous: TaskRecord | undefined;
+      for (const version of versions) {
+        await records.save(version, previous);
+        previous = version;
+        const loaded = (await records.loadAll()).find((r) => r.id === id);
+        expect(loaded).toEqual(version);
+      }
+      const last = versions[versions.length - 1];
+      expect(last.status).toBe('COMPLETED');
+      // Finished: the row holds the whole snapshot, exactly what pollers are sent.
+      const row = await db
+        .selectFrom('tasks')
+        .select('snapshot')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(readJson(row.snapshot)).toEqual(JSON.parse(views.viewOf(last).json));
+      expect(await entryRows(id)).toBe(0);
+      await records.removeMany([id]);
+    });
+
+    it('per version, an unfinished task writes its entries as rows, never an older version over a newer', async () => {
+      const id = `tts_batch_${newId()}`;
+      const versions = batchVersions(id, 8).filter((v) => v.status !== 'COMPLETED');
+      await records.save(versions[0]);
+      for (let i = 1; i < versions.length; i++) await records.save(versions[i], versions[i - 1]);
+      const newest = versions[versions.length - 1];
+      // The row's snapshot carries no segment list: each entry is one row.
+      const row = await db
+        .selectFrom('tasks')
+        .select('snapshot')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(readJson<TaskSnapshot>(row.snapshot).completed_segments).toEqual([]);
+      expect(await entryRows(id)).toBe(newest.completed.length + newest.errors.length);
+      // A late, older version (with or without its previous) changes nothing.
+      await records.save(versions[5], versions[4]);
+      await records.save(versions[3]);
+      // The same version written again (a second process) adds no entry twice.
+      await records.save(newest, versions[versions.length - 2]);
+      expect((await records.loadAll()).find((r) => r.id === id)).toEqual(newest);
+      expect(await entryRows(id)).toBe(newest.completed.length + newest.errors.length);
+      // Another process's repository, which never wrote this task, continues it.
+      const other = new KyselyTaskRecordRepository(db);
+      const failed = applyChange(newest, { kind: 'fail', error: 'x' }, new Date())!;
+      await other.save(failed, newest);
+      expect((await records.loadAll()).find((r) => r.id === id)).toEqual(failed);
+      expect(await entryRows(id)).toBe(0);
+      await records.removeMany([id]);
     });
   });
 });

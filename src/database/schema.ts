@@ -14,6 +14,7 @@ export interface DatabaseSchema {
   settings: SettingsTable;
   logos: LogosTable;
   tasks: TasksTable;
+  task_entries: TaskEntriesTable;
 }
 
 export interface ProjectsTable {
@@ -109,12 +110,32 @@ export interface TasksTable {
   created_at: string;
   /** JSON object of string labels (kind, project_id...). */
   labels: SqlJson;
-  /** JSON of the last status snapshot (exactly what pollers were sent). */
+  /**
+   * JSON of the last status snapshot: exactly what pollers were sent for a finished task; for
+   * an unfinished one (written by 005 on) the same with empty segment lists, whose entries are
+   * rows of `task_entries`.
+   */
   snapshot: SqlJson;
   /** Version of that snapshot (0 for rows written before versions were stored). */
   version: ColumnType<number, number | undefined, number>;
   /** Process that runs the task: `<host>:<pid>:<hex>`. */
   owner: string | null;
-  /** JSON of the bookkeeping clients never see (TaskRecord's inProgress, claims, recording). */
+  /**
+   * JSON of the bookkeeping clients never see: TaskRecord's inProgress and recording (and,
+   * in rows written before 005, claims); `entries: true` when the lists are in `task_entries`.
+   */
   state: ColumnType<unknown, string | null, string | null>;
+  /** JSON array of the claims of the version written in full (null before 005). */
+  claims: ColumnType<unknown, string | null | undefined, string | null>;
+}
+
+/** One entry of an unfinished task's `completed_segments` or `errors` (migration 005). */
+export interface TaskEntriesTable {
+  task_id: string;
+  /** 'completed' or 'errors'. */
+  list: string;
+  /** 0-based index in that list. */
+  position: number;
+  /** JSON of the entry, as the snapshot carries it. */
+  entry: SqlJson;
 }

@@ -22,10 +22,14 @@ interface Entry {
   readonly view: TaskView;
 }
 
+/** Length of the ETag's part taken from the task id. */
+const TAG_LENGTH = 10;
+
 /**
  * Views keyed by (task id, version): the latest one of each task is kept, so a poll of an
- * unchanged task is a map lookup, and a new version is serialized once for every poller,
- * the event stream and the durable record alike.
+ * unchanged task is a map lookup. A version is serialized at most once, and only when it is
+ * read (a poll, the event stream): a batch makes versions faster than pollers read them, and
+ * a version nobody reads is never serialized (docs/PERFORMANCE.md, row 2c).
  */
 export class TaskViewCache {
   private readonly entries = new Map<string, Entry>();
@@ -33,8 +37,10 @@ export class TaskViewCache {
   viewOf(task: TaskRecord): TaskView {
     const cached = this.entries.get(task.id);
     if (cached && cached.version === task.version) return cached.view;
-    if (cached && cached.version > task.version) return buildView(task); // a late reader
-    const view = buildView(task);
+    // The id's hash once per task: the cached ETag starts with it (`"<tag>-<version>"`).
+    const tag = cached ? cached.view.etag.slice(1, 1 + TAG_LENGTH) : idTag(task.id);
+    if (cached && cached.version > task.version) return buildView(task, tag); // a late reader
+    const view = buildView(task, tag);
     this.entries.set(task.id, { version: task.version, view });
     return view;
   }
@@ -44,12 +50,30 @@ export class TaskViewCache {
   }
 }
 
-function buildView(task: TaskRecord): TaskView {
-  const snapshot = snapshotOf(task);
-  const json = JSON.stringify(snapshot);
-  const etag = `"${createHash('sha1').update(task.id).digest('base64url').slice(0, 10)}-${task.version}"`;
-  if (!isTerminal(task.status)) return Object.freeze({ status: task.status, snapshot, json, etag });
+function idTag(taskId: string): string {
+  return createHash('sha1').update(taskId).digest('base64url').slice(0, TAG_LENGTH);
+}
+
+function buildView(task: TaskRecord, tag: string): TaskView {
+  const etag = `"${tag}-${task.version}"`;
+  if (!isTerminal(task.status)) {
+    // Built on first read, then kept: the record is immutable.
+    let snapshot: TaskSnapshot | undefined;
+    let json: string | undefined;
+    const snapshotNow = () => (snapshot ??= snapshotOf(task));
+    return Object.freeze({
+      status: task.status,
+      etag,
+      get snapshot(): TaskSnapshot {
+        return snapshotNow();
+      },
+      get json(): string {
+        return (json ??= JSON.stringify(snapshotNow()));
+      },
+    });
+  }
   // A finished task never changes and may be kept for a day: keep only the bytes pollers get.
+  const json = JSON.stringify(snapshotOf(task));
   return Object.freeze({
     status: task.status,
     json,

@@ -3,6 +3,7 @@ import { initialMigration } from './001_initial';
 import { tasksMigration } from './002_tasks';
 import { storyflowSettingsMediaMigration } from './003_storyflow_settings_media';
 import { taskVersionsMigration } from './004_task_versions';
+import { taskEntriesMigration } from './005_task_entries';
 
 /**
  * Every migration, by name; Kysely applies them in name order. Listed here rather than
@@ -14,4 +15,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '002_tasks': tasksMigration,
   '003_storyflow_settings_media': storyflowSettingsMediaMigration,
   '004_task_versions': taskVersionsMigration,
+  '005_task_entries': taskEntriesMigration,
 };

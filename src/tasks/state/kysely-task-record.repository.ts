@@ -1,21 +1,51 @@
 import { Injectable } from '@nestjs/common';
 import { Database, InjectDatabase } from '../../database/database.constants';
 import { readJson } from '../../database/dialect';
-import type { TaskRecord, TaskSnapshot } from '../task.types';
+import { isTerminal, segmentClaim, snapshotOf, summaryOf } from '../task-transitions';
+import type { CompletedSegment, TaskErrorEntry, TaskRecord, TaskSnapshot } from '../task.types';
 import { TaskRecordRepository } from './task-record.repository';
 
 /** SQLite's and PostgreSQL's limits on bound parameters per statement are well above this. */
 const DELETE_CHUNK = 500;
+/** Entry rows per INSERT (4 parameters each). */
+const INSERT_CHUNK = 200;
 
-/** The part of a record a snapshot does not carry. */
-type Bookkeeping = Pick<TaskRecord, 'inProgress' | 'claims' | 'recording'>;
+/** The bookkeeping a snapshot does not carry, as the `state` column holds it. */
+interface StoredState {
+  inProgress?: readonly string[];
+  recording?: readonly Readonly<CompletedSegment>[];
+  /** Rows written before migration 005 kept the claims here. */
+  claims?: readonly string[];
+  /** The segment lists are rows of `task_entries` (an unfinished task, written by 005 on). */
+  entries?: true;
+}
+
+type EntryList = 'completed' | 'errors';
 
 /**
- * Task records in the `tasks` table (SQLite or PostgreSQL, through Kysely): the snapshot JSON
- * plus the bookkeeping. The upsert keeps the newest version in both.
+ * Task records in the `tasks` table (SQLite or PostgreSQL, through Kysely), written so that
+ * the bytes of one version do not grow with the task (issue 16, row 2c):
+ *
+ * - an **unfinished** task's row holds its snapshot without the segment lists, and the
+ *   bookkeeping whose size is bounded by the workers (segments in progress, audio being
+ *   recorded); each entry of `completed_segments` and `errors` is a row of `task_entries`,
+ *   keyed by its list and position. A version made from the previous one (`previous`) updates
+ *   the row and inserts only the entries appended since, in one transaction;
+ * - a **finished** task's row holds its whole snapshot, exactly what pollers are sent, and no
+ *   entry rows (deleted in the transaction that writes it);
+ * - `claims` are those of the version written in full; a later version's are those minus the
+ *   claims of its settled segments, which is how task-transitions.ts lets claims go.
+ *
+ * An older version never overwrites a newer one (the row's version is compared in SQL, and
+ * entries are only written by the write that updated the row). Entry rows are inserted
+ * idempotently (same list and position = same entry, versions being immutable), so several
+ * processes writing versions of one task in turn (the Redis store) stay correct.
  */
 @Injectable()
 export class KyselyTaskRecordRepository extends TaskRecordRepository {
+  /** Tasks whose last write failed here: the next one is written in full. */
+  private readonly unsure = new Set<string>();
+
   constructor(@InjectDatabase() private readonly db: Database) {
     super();
   }
@@ -23,24 +53,41 @@ export class KyselyTaskRecordRepository extends TaskRecordRepository {
   async loadAll(): Promise<TaskRecord[]> {
     const rows = await this.db
       .selectFrom('tasks')
-      .select(['snapshot', 'labels', 'version', 'owner', 'state'])
+      .select(['snapshot', 'labels', 'version', 'owner', 'state', 'claims'])
       .orderBy('created_at')
       .orderBy('id')
       .execute();
+    const entries = await this.loadEntries();
     return rows.map((row) => {
       const snapshot = readJson<TaskSnapshot>(row.snapshot);
-      const state = (row.state ? readJson(row.state) : {}) as Partial<Bookkeeping>;
+      const state = (row.state ? readJson(row.state) : {}) as StoredState;
+      const id = snapshot.task_id;
+      const completed = [
+        ...snapshot.completed_segments,
+        ...((entries.get(id)?.completed ?? []) as CompletedSegment[]),
+      ];
+      const errors = [
+        ...snapshot.errors,
+        ...((entries.get(id)?.errors ?? []) as TaskErrorEntry[]),
+      ];
+      const claims = isTerminal(snapshot.status)
+        ? []
+        : claimsLeft(
+            (row.claims ? readJson<string[]>(row.claims) : null) ?? state.claims ?? [],
+            completed,
+            errors,
+          );
       return {
-        id: snapshot.task_id,
+        id,
         version: Number(row.version),
         labels: readJson<Record<string, string>>(row.labels),
         status: snapshot.status,
         current: snapshot.progress.current,
         total: snapshot.progress.total,
         inProgress: state.inProgress ?? [],
-        completed: snapshot.completed_segments,
-        errors: snapshot.errors,
-        claims: state.claims ?? [],
+        completed,
+        errors,
+        claims,
         recording: state.recording ?? [],
         owner: row.owner ?? '',
         createdAt: snapshot.created_at,
@@ -50,46 +97,189 @@ export class KyselyTaskRecordRepository extends TaskRecordRepository {
     });
   }
 
-  async save(task: TaskRecord, snapshotJson: string): Promise<void> {
-    const bookkeeping: Bookkeeping = {
-      inProgress: task.inProgress,
-      claims: task.claims,
-      recording: task.recording,
+  async save(task: TaskRecord, previous?: TaskRecord): Promise<void> {
+    const incremental =
+      previous !== undefined &&
+      previous.id === task.id &&
+      previous.version < task.version &&
+      previous.completed.length <= task.completed.length &&
+      previous.errors.length <= task.errors.length &&
+      !isTerminal(task.status) &&
+      !this.unsure.has(task.id);
+    try {
+      if (incremental) {
+        await this.saveChange(task, previous);
+      } else {
+        await this.saveWhole(task);
+        this.unsure.delete(task.id);
+      }
+    } catch (error) {
+      this.unsure.add(task.id);
+      throw error;
+    }
+  }
+
+  async removeMany(taskIds: readonly string[]): Promise<void> {
+    for (let i = 0; i < taskIds.length; i += DELETE_CHUNK) {
+      const chunk = taskIds.slice(i, i + DELETE_CHUNK);
+      // Entry rows go with their task (ON DELETE CASCADE); said here too, in case the
+      // database does not enforce foreign keys.
+      await this.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('task_entries').where('task_id', 'in', chunk).execute();
+        await trx.deleteFrom('tasks').where('id', 'in', chunk).execute();
+      });
+    }
+    for (const id of taskIds) this.unsure.delete(id);
+  }
+
+  /** The version made from `previous`: the row, and the entries appended since. */
+  private async saveChange(task: TaskRecord, previous: TaskRecord): Promise<void> {
+    const head = {
+      status: task.status,
+      snapshot: headJson(task),
+      version: task.version,
+      owner: task.owner,
+      state: stateJson(task),
     };
+    const update = (db: Database) =>
+      db
+        .updateTable('tasks')
+        .set(head)
+        .where('id', '=', task.id)
+        .where('version', '<', task.version)
+        .executeTakeFirst();
+    const appended =
+      task.completed.length > previous.completed.length ||
+      task.errors.length > previous.errors.length;
+    if (!appended) {
+      // One statement: atomic by itself.
+      await update(this.db);
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      const result = await update(trx);
+      if (Number(result.numUpdatedRows) === 0) return; // a newer version is stored
+      await insertEntries(trx, task.id, 'completed', task.completed, previous.completed.length);
+      await insertEntries(trx, task.id, 'errors', task.errors, previous.errors.length);
+    });
+  }
+
+  /** The whole record: a new task, a finished one, or one this process is unsure of. */
+  private async saveWhole(task: TaskRecord): Promise<void> {
+    const terminal = isTerminal(task.status);
     const row = {
       id: task.id,
       status: task.status,
       created_at: task.createdAt,
       labels: JSON.stringify(task.labels),
-      snapshot: snapshotJson,
+      snapshot: terminal ? JSON.stringify(snapshotOf(task)) : headJson(task),
       version: task.version,
       owner: task.owner,
-      state: JSON.stringify(bookkeeping),
+      state: terminal ? JSON.stringify({}) : stateJson(task),
+      claims: JSON.stringify(task.claims),
     };
-    await this.db
-      .insertInto('tasks')
-      .values(row)
-      .onConflict((oc) =>
-        oc
-          .column('id')
-          .doUpdateSet({
-            status: row.status,
-            snapshot: row.snapshot,
-            version: row.version,
-            owner: row.owner,
-            state: row.state,
-          })
-          .where('tasks.version', '<', row.version),
-      )
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .insertInto('tasks')
+        .values(row)
+        .onConflict((oc) =>
+          oc
+            .column('id')
+            .doUpdateSet({
+              status: row.status,
+              snapshot: row.snapshot,
+              version: row.version,
+              owner: row.owner,
+              state: row.state,
+              claims: row.claims,
+            })
+            .where('tasks.version', '<', row.version),
+        )
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return; // a newer version is stored
+      await trx.deleteFrom('task_entries').where('task_id', '=', task.id).execute();
+      if (terminal) return;
+      await insertEntries(trx, task.id, 'completed', task.completed, 0);
+      await insertEntries(trx, task.id, 'errors', task.errors, 0);
+    });
   }
 
-  async removeMany(taskIds: readonly string[]): Promise<void> {
-    for (let i = 0; i < taskIds.length; i += DELETE_CHUNK) {
-      await this.db
-        .deleteFrom('tasks')
-        .where('id', 'in', taskIds.slice(i, i + DELETE_CHUNK))
-        .execute();
+  /** Entry rows by task, each list in order. */
+  private async loadEntries(): Promise<Map<string, Record<EntryList, unknown[]>>> {
+    const rows = await this.db
+      .selectFrom('task_entries')
+      .select(['task_id', 'list', 'entry'])
+      .orderBy('task_id')
+      .orderBy('list')
+      .orderBy('position')
+      .execute();
+    const out = new Map<string, Record<EntryList, unknown[]>>();
+    for (const row of rows) {
+      let lists = out.get(row.task_id);
+      if (!lists) out.set(row.task_id, (lists = { completed: [], errors: [] }));
+      if (row.list === 'completed' || row.list === 'errors') {
+        lists[row.list].push(readJson(row.entry));
+      }
     }
+    return out;
   }
+}
+
+/** The snapshot without its segment lists (they are entry rows), as JSON. */
+function headJson(task: TaskRecord): string {
+  const { task_id, status, progress, created_at, started_at, finished_at } = summaryOf(task);
+  const head: TaskSnapshot = {
+    task_id,
+    status,
+    progress,
+    completed_segments: [],
+    errors: [],
+    created_at,
+    started_at,
+    finished_at,
+  };
+  return JSON.stringify(head);
+}
+
+function stateJson(task: TaskRecord): string {
+  const state: StoredState = {
+    inProgress: task.inProgress,
+    recording: task.recording,
+    entries: true,
+  };
+  return JSON.stringify(state);
+}
+
+async function insertEntries(
+  db: Database,
+  taskId: string,
+  list: EntryList,
+  entries: readonly unknown[],
+  from: number,
+): Promise<void> {
+  for (let start = from; start < entries.length; start += INSERT_CHUNK) {
+    const values = entries.slice(start, start + INSERT_CHUNK).map((entry, i) => ({
+      task_id: taskId,
+      list,
+      position: start + i,
+      entry: JSON.stringify(entry),
+    }));
+    await db
+      .insertInto('task_entries')
+      .values(values)
+      .onConflict((oc) => oc.columns(['task_id', 'list', 'position']).doNothing())
+      .execute();
+  }
+}
+
+/** The claims a task still holds: those written in full, minus its settled segments'. */
+function claimsLeft(
+  claims: readonly string[],
+  completed: readonly CompletedSegment[],
+  errors: readonly TaskErrorEntry[],
+): string[] {
+  const settled = new Set<string>();
+  for (const entry of completed) settled.add(segmentClaim(entry.segment_id));
+  for (const entry of errors) if (entry.segment_id) settled.add(segmentClaim(entry.segment_id));
+  return claims.filter((claim) => !settled.has(claim));
 }

@@ -6,6 +6,7 @@ import {
   interrupted,
   isTerminal,
   matchesLabels,
+  releasedClaims,
   summaryOf,
   TaskChange,
 } from '../task-transitions';
@@ -75,7 +76,7 @@ export class MemoryTaskStateStore extends TaskStateStore {
     this.activeCount += 1;
     for (const claim of task.claims) this.claims.set(claim, task.id);
     try {
-      await this.records.save(task, this.views.viewOf(task).json);
+      await this.records.save(task);
     } catch (error) {
       this.activeCount -= 1;
       this.releaseClaims(task.id, task.claims);
@@ -139,7 +140,7 @@ export class MemoryTaskStateStore extends TaskStateStore {
           continue;
         }
         const ended = interrupted(task, confirmed, now);
-        await this.store(ended);
+        await this.store(ended, task);
         this.insertFinished(ended);
       } else {
         this.insertFinished(task);
@@ -173,16 +174,10 @@ export class MemoryTaskStateStore extends TaskStateStore {
     if (!current) return null;
     const next = applyChange(current, change, new Date());
     if (!next) return null;
-    await this.store(next);
+    await this.store(next, current);
     this.tasks.set(taskId, next);
-    // A batch claims each of its segments: a Set, not includes(), or every version of a
-    // 1,000-segment task costs a million string comparisons (docs/PERFORMANCE.md, row 2c).
     if (current.claims !== next.claims) {
-      const kept = new Set(next.claims);
-      this.releaseClaims(
-        taskId,
-        current.claims.filter((claim) => !kept.has(claim)),
-      );
+      this.releaseClaims(taskId, releasedClaims(current.claims, next.claims));
     }
     if (isTerminal(next.status)) {
       this.activeCount -= 1;
@@ -195,9 +190,9 @@ export class MemoryTaskStateStore extends TaskStateStore {
    * Write-through. A failing database must not freeze the task (it could never end, nor free
    * its slot): the version is logged and shown anyway, durability is what degrades.
    */
-  private async store(task: TaskRecord): Promise<void> {
+  private async store(task: TaskRecord, previous: TaskRecord): Promise<void> {
     try {
-      await this.records.save(task, this.views.viewOf(task).json);
+      await this.records.save(task, previous);
     } catch (error) {
       this.logger.error(`Could not store version ${task.version} of ${task.id}: ${String(error)}`);
     }

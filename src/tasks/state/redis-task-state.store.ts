@@ -10,6 +10,7 @@ import {
   interrupted,
   isTerminal,
   matchesLabels,
+  releasedClaims,
   summaryOf,
   TaskChange,
 } from '../task-transitions';
@@ -195,7 +196,7 @@ export class RedisTaskStateStore extends TaskStateStore {
     if (reply[0] === 'full') throw new TooManyActiveTasksError(this.policy.maxActive);
     const seq = Number(reply[1]);
     try {
-      await this.records.save(task, this.views.viewOf(task).json);
+      await this.records.save(task);
       await this.call(() =>
         this.redis
           .multi()
@@ -268,7 +269,7 @@ export class RedisTaskStateStore extends TaskStateStore {
     for (const task of lost) {
       const ended = isTerminal(task.status) ? task : interrupted(task, confirmed, now);
       if (ended !== task) {
-        await this.records.save(ended, this.views.viewOf(ended).json).catch((error: unknown) => {
+        await this.records.save(ended, task).catch((error: unknown) => {
           this.logger.error(`Could not store the restore of ${task.id}: ${String(error)}`);
         });
       }
@@ -350,8 +351,8 @@ export class RedisTaskStateStore extends TaskStateStore {
         if (!current) return null;
         const next = applyChange(current, change, new Date());
         if (!next) return null;
-        await this.store(next);
-        const released = current.claims.filter((claim) => !next.claims.includes(claim));
+        await this.store(next, current);
+        const released = releasedClaims(current.claims, next.claims);
         const terminal = isTerminal(next.status);
         const reply = await this.call(() =>
           this.redis.eval(
@@ -383,9 +384,9 @@ export class RedisTaskStateStore extends TaskStateStore {
   }
 
   /** Write-through (as the in-memory store: a failing database degrades durability only). */
-  private async store(task: TaskRecord): Promise<void> {
+  private async store(task: TaskRecord, previous: TaskRecord): Promise<void> {
     try {
-      await this.records.save(task, this.views.viewOf(task).json);
+      await this.records.save(task, previous);
     } catch (error) {
       this.logger.error(`Could not store version ${task.version} of ${task.id}: ${String(error)}`);
     }

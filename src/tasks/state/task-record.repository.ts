@@ -6,8 +6,12 @@ import type { TaskRecord } from '../task.types';
  */
 export abstract class TaskRecordRepository {
   abstract loadAll(): Promise<TaskRecord[]>;
-  /** Saves a version with its snapshot as sent to clients; an older version never overwrites a newer one. */
-  abstract save(task: TaskRecord, snapshotJson: string): Promise<void>;
+  /**
+   * Saves a version; an older version never overwrites a newer one. `previous` is the
+   * version this one was made from (stored before it): an adapter may write only what changed
+   * since, so that the cost of a version does not grow with the task's segment lists.
+   */
+  abstract save(task: TaskRecord, previous?: TaskRecord): Promise<void>;
   abstract removeMany(taskIds: readonly string[]): Promise<void>;
 }
 
