@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-} from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { setMaxListeners } from 'node:events';
 import { type Job, Queue, Worker } from 'bullmq';
 import { RedisConnections } from '../../common/redis/redis-connections';
@@ -69,8 +63,10 @@ return 1
  *   one left, and skips the segment if it had in fact settled. A job that fails for good
  *   (attempts or stalls exhausted) settles its segment with an error, so the task still ends.
  * - **Finish**: the worker that settles a task's last segment finishes the task.
+ *
+ * Built by AudioModule's provider factory, which picks the adapter from the configuration:
+ * no decorator-driven injection here.
  */
-@Injectable()
 export class BullmqGenerationQueue
   extends GenerationQueue
   implements OnApplicationBootstrap, OnModuleDestroy
@@ -92,7 +88,7 @@ export class BullmqGenerationQueue
     private readonly pipeline: SegmentPipeline,
     private readonly tasks: TaskManagerService,
     private readonly storage: AudioStorage,
-    @Inject(BULLMQ_GENERATION_OPTIONS) private readonly options: BullmqGenerationOptions,
+    private readonly options: BullmqGenerationOptions,
   ) {
     super();
     // Every running job listens to the shutdown signal.

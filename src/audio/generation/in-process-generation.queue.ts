@@ -1,11 +1,5 @@
 import { describeError } from '../../common/errors/describe-error';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-} from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { TaskManagerService } from '../../tasks/task-manager.service';
 import { ShuttingDownError, SpeechEngineUnavailableError } from '../audio.errors';
 import { TtsEngine } from '../engine/tts.engine';
@@ -31,8 +25,10 @@ export const GENERATION_OPTIONS = Symbol('GENERATION_OPTIONS');
  * It starts the engine at boot without holding up the server (requests wait for it), and
  * on shutdown refuses new work, drops queued segments, gives in-flight ones the grace
  * period (then aborts them), and fails the interrupted tasks.
+ *
+ * Built by AudioModule's provider factory, which picks the adapter from the configuration:
+ * no decorator-driven injection here.
  */
-@Injectable()
 export class InProcessGenerationQueue
   extends GenerationQueue
   implements OnApplicationBootstrap, OnModuleDestroy
@@ -51,7 +47,7 @@ export class InProcessGenerationQueue
     private readonly scheduler: FairScheduler,
     private readonly pipeline: SegmentPipeline,
     private readonly tasks: TaskManagerService,
-    @Inject(GENERATION_OPTIONS) options: GenerationOptions,
+    options: GenerationOptions,
   ) {
     super();
     this.graceMs = options.shutdownGraceSeconds * 1000;
