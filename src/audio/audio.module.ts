@@ -82,6 +82,7 @@ async function createEngine(
       useFactory: (config: AppConfig): BullmqGenerationOptions => ({
         runsJobs: config.role !== 'api',
         shutdownGraceSeconds: config.shutdownGraceSeconds,
+        lockDurationMs: config.redis ? config.redis.jobLockSeconds * 1000 : undefined,
       }),
     },
     // In process without REDIS_URL; with it, BullMQ on the shared Redis (docs/SCALING.md).

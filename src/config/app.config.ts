@@ -117,6 +117,8 @@ class EnvironmentVariables {
   REDIS_URL?: string = undefined;
   /** Prefix of every Redis key (tasks, events, BullMQ), so that deployments can share a Redis. */
   @IsString() @IsNotEmpty() REDIS_PREFIX = 'storyflow';
+  /** With REDIS_URL: BullMQ's lock on a running segment job (a dead worker's jobs move on after 2). */
+  @Transform(integer) @IsInt() @Min(1) @Max(600) JOB_LOCK_SECONDS = 15;
   @IsIn(ROLES) ROLE: Role = 'all';
 
   @IsIn(TTS_ENGINES) TTS_ENGINE: TtsEngineChoice = 'auto';
@@ -177,6 +179,11 @@ export interface RedisConfig {
   url: string;
   /** Prefix of every key this deployment writes (BullMQ's included). */
   prefix: string;
+  /**
+   * BullMQ's lock on a running segment job, renewed at half of it: a worker that stops
+   * renewing it (killed) has its jobs handed to another worker within two of these periods.
+   */
+  jobLockSeconds: number;
 }
 
 /**
@@ -231,7 +238,13 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
       : { dialect: 'sqlite', file: join(resolve(vars.DATA_DIR), DATABASE_FILE_NAME) },
     openaiApiKey: vars.OPENAI_API_KEY_REQUIRED ?? null,
     speechMaxStreams: vars.SPEECH_MAX_STREAMS,
-    redis: vars.REDIS_URL ? { url: vars.REDIS_URL.trim(), prefix: vars.REDIS_PREFIX } : null,
+    redis: vars.REDIS_URL
+      ? {
+          url: vars.REDIS_URL.trim(),
+          prefix: vars.REDIS_PREFIX,
+          jobLockSeconds: vars.JOB_LOCK_SECONDS,
+        }
+      : null,
     role: vars.ROLE,
   };
 }

@@ -126,6 +126,8 @@ function nodeEnv(role: 'api' | 'worker'): Record<string, string> {
     LOG_LEVEL: 'warn',
     RATE_LIMIT_GENERATION_PER_MINUTE: '10000',
     SHUTDOWN_GRACE_SECONDS: '2',
+    // A killed worker's segments go back to the queue within 2 lock periods (15 s by default).
+    JOB_LOCK_SECONDS: '5',
   };
 }
 
