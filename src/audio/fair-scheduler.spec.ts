@@ -103,4 +103,25 @@ describe('FairScheduler', () => {
     expect(log.filter((l) => l.startsWith('engine'))).toEqual(['engine0', 'engine1', 'engine2']);
     expect(scheduler.busy + scheduler.finishing).toBe(0);
   });
+
+  it('with maxFinishing above slots, that many jobs finish at once while the slot runs the next', async () => {
+    const scheduler = new FairScheduler(1, 2);
+    const log: string[] = [];
+    const finishers = [0, 1, 2, 3].map((i) => gate(log, `finish${i}`));
+    const jobs = finishers.map((finisher, i) => async (releaseSlot: () => void) => {
+      log.push(`engine${i}`);
+      releaseSlot();
+      await finisher.job();
+    });
+    const done = scheduler.submit('g', jobs);
+    await flush();
+    // Jobs 0 and 1 finish outside the slot; job 2 has the slot and cannot release it.
+    expect(log).toEqual(['engine0', 'finish0', 'engine1', 'finish1', 'engine2', 'finish2']);
+    expect(scheduler.busy).toBe(1);
+    expect(scheduler.finishing).toBe(2);
+    for (const finisher of finishers) finisher.release();
+    await done;
+    expect(log.filter((l) => l.startsWith('engine'))).toHaveLength(4);
+    expect(scheduler.busy + scheduler.finishing).toBe(0);
+  });
 });

@@ -2,7 +2,7 @@
  * One unit of work; it must settle (a rejection is the caller's to record, not the
  * scheduler's). A job may call `releaseSlot` once its part that needs a slot (the engine)
  * is done, so the next job starts while this one finishes its bookkeeping (writing the
- * WAV, the database). At most `slots` jobs run outside a slot at once.
+ * WAV, the database). At most `maxFinishing` jobs run outside a slot at once.
  */
 export type Job = (releaseSlot: () => void) => Promise<void>;
 
@@ -27,7 +27,14 @@ export class FairScheduler {
   /** Jobs that released their slot and are still finishing. */
   private released = 0;
 
-  constructor(private readonly slots: number) {}
+  /**
+   * `maxFinishing` (default: `slots`) bounds the jobs that released their slot and are still
+   * finishing: beyond it, a job keeps its slot until it is done (backpressure).
+   */
+  constructor(
+    private readonly slots: number,
+    private readonly maxFinishing = slots,
+  ) {}
 
   /** Queues a group of jobs; resolves once every job has settled or the group was dropped. */
   submit(groupId: string, jobs: Job[]): Promise<void> {
@@ -84,7 +91,7 @@ export class FairScheduler {
       let holdsSlot = true;
       const releaseSlot = () => {
         // Backpressure: never more jobs finishing than slots.
-        if (!holdsSlot || this.released >= this.slots) return;
+        if (!holdsSlot || this.released >= this.maxFinishing) return;
         holdsSlot = false;
         this.running -= 1;
         this.released += 1;
@@ -116,7 +123,17 @@ export class FairScheduler {
  * waiting for a round trip through the main thread (measured: 0.88× → 0.97–1.00× the raw
  * engine's rate with one worker). A short task then waits for at most two segments of each
  * other task, not one.
+ *
+ * Segments finishing (WAV written and flushed, then three small database writes) are bounded
+ * by `FINISHING_PER_SLOT` per slot, at least `MIN_FINISHING`: writing a segment takes longer
+ * than synthesizing a short one (the flush waits for the disk, more so on a busy machine), and
+ * with only `slots` of them at once the engine waited for the disk (docs/PERFORMANCE.md, row
+ * 2c). A finishing segment holds its WAV (~200 KB for a sentence).
  */
 export function engineScheduler(engine: { readonly workers: number }): FairScheduler {
-  return new FairScheduler(engine.workers + 1);
+  const slots = engine.workers + 1;
+  return new FairScheduler(slots, Math.max(MIN_FINISHING, FINISHING_PER_SLOT * slots));
 }
+
+const FINISHING_PER_SLOT = 4;
+const MIN_FINISHING = 16;

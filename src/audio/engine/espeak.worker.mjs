@@ -19,6 +19,7 @@ import {
   beginSynthesis,
   isCancelled,
   lowerThreadPriority,
+  samplesWithHeaderRoom,
   SynthesisTransfer,
 } from './worker-support.mjs';
 
@@ -135,7 +136,7 @@ async function synthesize({ text, voice, rate, progressPort, cancelFlag }) {
     }
     if (aborted) throw new Error('Synthesis aborted');
 
-    const samples = new Int16Array(total);
+    const samples = samplesWithHeaderRoom(total);
     let offset = 0;
     for (const chunk of chunks) {
       samples.set(chunk, offset);

@@ -18,6 +18,11 @@ export interface SynthesisResult {
    * word events); absent otherwise. Used to time subtitles by sentence.
    */
   words?: WordBoundary[];
+  /**
+   * True when the WAV_HEADER_BYTES in front of `samples` in its buffer are free for a WAV
+   * header (the engine's worker left room): `wavOf` then makes the file without a copy.
+   */
+  headerRoom?: boolean;
 }
 
 export interface SynthesisOptions {

@@ -1,4 +1,4 @@
-import { durationOf, encodeWav, parseWavHeader } from './wav';
+import { durationOf, encodeWav, parseWavHeader, wavOf } from './wav';
 
 describe('wav', () => {
   const sampleRate = 22050;
@@ -93,5 +93,26 @@ describe('wav', () => {
 
     expect(() => parseWavHeader(float)).toThrow(/PCM/);
     expect(() => parseWavHeader(badByteRate)).toThrow(/PCM/);
+  });
+
+  it('wavOf writes the header in the room an engine left in front of the samples: the same bytes, no copy', () => {
+    const roomy = new Int16Array(new ArrayBuffer(44 + samples.byteLength), 44, samples.length);
+    roomy.set(samples);
+    const wav = wavOf({ samples: roomy, sampleRate, headerRoom: true });
+    expect(wav.buffer).toBe(roomy.buffer);
+    expect(wav.equals(encodeWav(samples, sampleRate))).toBe(true);
+    expect(parseWavHeader(wav).durationSeconds).toBeCloseTo(durationOf(samples, sampleRate), 6);
+  });
+
+  it('wavOf copies when the room is not declared, or the buffer holds more than header and samples', () => {
+    const roomy = new Int16Array(new ArrayBuffer(44 + samples.byteLength), 44, samples.length);
+    roomy.set(samples);
+    expect(wavOf({ samples: roomy, sampleRate }).buffer).not.toBe(roomy.buffer);
+    const shared = new Int16Array(new ArrayBuffer(44 + samples.byteLength + 2), 44, samples.length);
+    shared.set(samples);
+    const copied = wavOf({ samples: shared, sampleRate, headerRoom: true });
+    expect(copied.buffer).not.toBe(shared.buffer);
+    expect(copied.equals(encodeWav(samples, sampleRate))).toBe(true);
+    expect(wavOf({ samples, sampleRate, headerRoom: true }).equals(encodeWav(samples, sampleRate))).toBe(true);
   });
 });

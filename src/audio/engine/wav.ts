@@ -56,6 +56,30 @@ export function encodeWav(samples: Int16Array, sampleRate: number): Buffer {
 }
 
 /**
+ * A synthesis result as a WAV file. When its engine left room for the header in front of the
+ * samples (`headerRoom`), the header is written there and the file is the samples' own buffer:
+ * no allocation and no copy of the samples on the event loop. Otherwise `encodeWav`.
+ */
+export function wavOf(result: {
+  samples: Int16Array;
+  sampleRate: number;
+  headerRoom?: boolean;
+}): Buffer {
+  const { samples, sampleRate } = result;
+  if (
+    result.headerRoom === true &&
+    endianness() === 'LE' &&
+    samples.byteOffset === HEADER_BYTES &&
+    samples.buffer.byteLength === HEADER_BYTES + samples.byteLength
+  ) {
+    const out = Buffer.from(samples.buffer, 0, HEADER_BYTES + samples.byteLength);
+    wavHeader(samples.byteLength, sampleRate).copy(out, 0);
+    return out;
+  }
+  return encodeWav(samples, sampleRate);
+}
+
+/**
  * Reads and validates a PCM WAV header (chunks other than `fmt ` and `data` are skipped).
  * `buf` is the whole file, or its first bytes when `fileSize` gives the whole file's size
  * (enough to read the header of a long file without loading its samples).

@@ -4,7 +4,7 @@ import { SegmentsService } from '../../projects/segments/segments.service';
 import { TaskManagerService } from '../../tasks/task-manager.service';
 import { SynthesisAbortedError, SynthesisFailedError } from '../engine/tts-engine.errors';
 import { TtsEngine } from '../engine/tts.engine';
-import { durationOf, encodeWav } from '../engine/wav';
+import { durationOf, wavOf } from '../engine/wav';
 import { AudioStorage } from '../storage/audio.storage';
 import { SynthesisMetrics } from '../synthesis.metrics';
 import type { SegmentJob, VoiceChoice } from './generation.queue';
@@ -44,7 +44,7 @@ export class SegmentPipeline {
     await this.tasks.beginSegment(taskId, job.segmentId);
     let stage: Stage = 'synthesis';
     try {
-      const { samples, sampleRate, words } = await this.metrics
+      const result = await this.metrics
         .timeSynthesis(() =>
           this.engine.synthesize(
             { text: job.text, voice: voice.engineVoice, speed: voice.speed },
@@ -52,6 +52,7 @@ export class SegmentPipeline {
           ),
         )
         .finally(engineDone);
+      const { samples, sampleRate, words } = result;
       stage = 'file';
       const boundaries = words && {
         text: job.text,
@@ -62,7 +63,7 @@ export class SegmentPipeline {
       await this.storage.write(
         job.projectId,
         job.segmentId,
-        encodeWav(samples, sampleRate),
+        wavOf(result),
         boundaries,
       );
       const duration = durationOf(samples, sampleRate);

@@ -19,15 +19,19 @@ const TEMP_MARKER = '.tmp-';
 @Injectable()
 export class LocalAudioStorage extends AudioStorage {
   private readonly logger = new Logger(LocalAudioStorage.name);
+  /** Audio folders made by this process (one mkdir per project, not one per segment). */
+  private readonly folders = new Set<string>();
 
   constructor(private readonly media: MediaLayout) {
     super();
   }
 
   /**
-   * The boundaries go first, each file by atomic rename; a
-   * reader pairs them with the WAV only when their text and sample count match it, so the two
-   * files never disagree unnoticed whichever step a crash stops. Throws on failure.
+   * The WAV and its boundaries are written side by side, each by atomic rename; a reader pairs
+   * them only when their text and sample count match the WAV, so the two files never disagree
+   * unnoticed whichever step a crash stops. Only the WAV is flushed to disk before its rename
+   * (its record in the database may outlive a power cut); boundaries lost to one are ignored
+   * by that same check. Throws on failure.
    */
   async write(
     projectId: string,
@@ -36,10 +40,27 @@ export class LocalAudioStorage extends AudioStorage {
     words?: SegmentWords,
   ): Promise<void> {
     const wordsPath = this.media.audioWordsPath(projectId, segmentId);
-    await mkdir(dirname(wordsPath), { recursive: true });
-    if (words) await writeAtomically(wordsPath, serializeSegmentWords(words));
-    else await rm(wordsPath, { force: true });
-    await writeAtomically(this.media.audioPath(projectId, segmentId), wav);
+    const audioPath = this.media.audioPath(projectId, segmentId);
+    const both = () =>
+      Promise.all([
+        words
+          ? writeAtomically(wordsPath, serializeSegmentWords(words), false)
+          : rm(wordsPath, { force: true }),
+        writeAtomically(audioPath, wav, true),
+      ]);
+    const dir = dirname(audioPath);
+    if (!this.folders.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.folders.add(dir);
+    }
+    try {
+      await both();
+    } catch (error) {
+      // The folder went away since (its project was deleted): as before, made again.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(dir, { recursive: true });
+      await both();
+    }
   }
 
   async open(projectId: string, segmentId: string): Promise<StoredFile | null> {
@@ -85,10 +106,14 @@ export class LocalAudioStorage extends AudioStorage {
   }
 }
 
-async function writeAtomically(target: string, data: Buffer | string): Promise<void> {
+async function writeAtomically(
+  target: string,
+  data: Buffer | string,
+  flush: boolean,
+): Promise<void> {
   const temp = `${target}${TEMP_MARKER}${randomBytes(4).toString('hex')}`;
   try {
-    await writeFile(temp, data, { flush: true });
+    await writeFile(temp, data, { flush });
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
