@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -22,7 +23,36 @@ export async function startServerProcess(
   env: Record<string, string>,
   options: { built?: boolean; readyPath?: string } = {},
 ): Promise<ServerProcess> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnPort(await freePort(), env, options);
+    } catch (error) {
+      // Free when chosen, taken before the server bound it (another process of the machine).
+      if (error instanceof PortTakenError && attempt < 3) continue;
+      throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+/** A loopback port nothing listens on (the OS's choice, released at once). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startOnPort(
+  port: number,
+  env: Record<string, string>,
+  options: { built?: boolean; readyPath?: string },
+): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     options.built
@@ -53,7 +83,10 @@ export async function startServerProcess(
   const startTimeoutS = 240;
   const deadline = Date.now() + startTimeoutS * 1000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited at start:\n${output}`);
+    if (child.exitCode !== null) {
+      const taken = output.includes('EADDRINUSE') && output.includes(`:${port}`);
+      throw new (taken ? PortTakenError : Error)(`server exited at start:\n${output}`);
+    }
     try {
       // A worker node (ROLE=worker) answers only its health and metrics.
       const res = await fetch(`${baseUrl}${options.readyPath ?? '/api/settings/'}`);
