@@ -9,6 +9,7 @@ import { EspeakTtsEngine } from '../audio/engine/espeak-tts.engine';
 import { SynthesisAbortedError } from '../audio/engine/tts-engine.errors';
 import { findVoice, VOICE_CATALOGUE } from '../audio/engine/voice-catalogue';
 import { durationOf, encodeWav, WAV_HEADER_BYTES } from '../audio/engine/wav';
+import { openLocalFile } from '../media/stored-file';
 import { narrationStream, PartSource } from '../narration/narration-stream';
 import {
   buildTimeline,
@@ -105,7 +106,7 @@ export async function narrate(file: string, options: NarrateOptions): Promise<st
           sampleCount: samples.length,
           words: words ?? null,
         };
-        sources.set(segmentId, { path, dataOffset: WAV_HEADER_BYTES });
+        sources.set(segmentId, { open: () => openLocalFile(path), dataOffset: WAV_HEADER_BYTES });
         progress.finish(i, durationOf(samples, sampleRate));
       } catch (error) {
         failed.abort(); // one failure stops the others: the narration would be incomplete

@@ -1,11 +1,11 @@
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { WAV_HEADER_BYTES, wavHeader } from '../audio/engine/wav';
+import type { StoredFile } from '../media/stored-file';
 import type { NarrationTimeline } from './narration-timeline';
 
-/** Where a part's samples are on disk. */
+/** Where a part's samples are: a WAV opened when its turn comes (null when it is gone). */
 export interface PartSource {
-  path: string;
+  open(): Promise<StoredFile | null>;
   /** Byte offset of the part's first sample in the file. */
   dataOffset: number;
 }
@@ -88,20 +88,18 @@ function filePiece(source: PartSource, length: number): Piece {
     async *read(from, to) {
       let sent = 0;
       const wanted = to - from;
-      try {
-        const file = createReadStream(source.path, {
-          start: source.dataOffset + from,
-          end: source.dataOffset + to - 1,
-        });
-        for await (const chunk of file as AsyncIterable<Buffer>) {
+      // Removed or replaced after the plan was made: the listener hears silence instead of
+      // a broken download, and the promised length holds.
+      const file = await source.open();
+      const start = source.dataOffset + from;
+      if (file && start >= file.size) await file.close();
+      else if (file) {
+        const end = Math.min(source.dataOffset + to, file.size) - 1;
+        for await (const chunk of file.stream({ start, end }) as AsyncIterable<Buffer>) {
           const part = chunk.subarray(0, wanted - sent);
           sent += part.length;
           yield part;
         }
-      } catch (error) {
-        // Removed or replaced after the plan was made: the listener hears silence instead of
-        // a broken download, and the promised length holds.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
       if (sent < wanted) yield* zeros(wanted - sent);
     },

@@ -1,8 +1,7 @@
-import { open, readFile } from 'node:fs/promises';
 import { Injectable } from '@nestjs/common';
 import { parseWavHeader, WavInfo } from '../audio/engine/wav';
-import { parseSegmentWords, WordBoundary } from '../common/speech/word-boundary';
-import { MediaLayout } from '../media/media-layout';
+import { AudioStorage } from '../audio/storage/audio.storage';
+import type { WordBoundary } from '../common/speech/word-boundary';
 import type { Segment } from '../projects/segments/segment.types';
 import { SegmentsService } from '../projects/segments/segments.service';
 import { SettingsService } from '../settings/settings.service';
@@ -35,15 +34,16 @@ export interface NarrationPlan {
 }
 
 /**
- * Plans a project's whole-story narration from the segment WAVs already generated: reads
- * each file's header (never its samples), and places the segments in `sequence_index`
- * order with a gap between them. Streaming and subtitles are derived from the plan.
+ * Plans a project's whole-story narration from the segment WAVs already generated, read
+ * through the AudioStorage port: reads each file's header (never its samples), and places
+ * the segments in `sequence_index` order with a gap between them. Streaming and subtitles
+ * are derived from the plan; the stream opens each WAV through the port when its turn comes.
  */
 @Injectable()
 export class NarrationService {
   constructor(
     private readonly segments: SegmentsService,
-    private readonly media: MediaLayout,
+    private readonly storage: AudioStorage,
     private readonly settings: SettingsService,
   ) {}
 
@@ -79,7 +79,7 @@ export class NarrationService {
         words: words[i] ?? null,
       });
       sources.set(segment.id, {
-        path: this.media.audioPath(segment.projectId, segment.id),
+        open: () => this.storage.open(segment.projectId, segment.id),
         dataOffset: wav.dataOffset,
       });
     });
@@ -102,13 +102,7 @@ export class NarrationService {
    * (engine without word events, text edited since, or a file of another synthesis).
    */
   private async wordsOf(segment: Segment, wav: WavInfo): Promise<WordBoundary[] | null> {
-    let json: string;
-    try {
-      json = await readFile(this.media.audioWordsPath(segment.projectId, segment.id), 'utf8');
-    } catch {
-      return null;
-    }
-    const recorded = parseSegmentWords(json);
+    const recorded = await this.storage.readWords(segment.projectId, segment.id);
     const matches =
       recorded !== null &&
       recorded.text === segment.textContent &&
@@ -120,22 +114,18 @@ export class NarrationService {
   /** The header of a segment's WAV; null when it has none, or none that can be joined. */
   private async probe(segment: Segment): Promise<WavInfo | null> {
     if (segment.audioFile === null) return null;
-    let file;
     try {
-      file = await open(this.media.audioPath(segment.projectId, segment.id), 'r');
-    } catch {
-      return null; // recorded but gone from disk: as good as missing
-    }
-    try {
-      const { size } = await file.stat();
-      const head = Buffer.alloc(Math.min(size, HEADER_PROBE_BYTES));
-      await file.read(head, 0, head.length, 0);
-      const wav = parseWavHeader(head, size);
+      const file = await this.storage.open(segment.projectId, segment.id);
+      if (!file) return null; // recorded but gone from storage: as good as missing
+      if (file.size === 0) {
+        await file.close();
+        return null;
+      }
+      const head = file.stream({ start: 0, end: Math.min(file.size, HEADER_PROBE_BYTES) - 1 });
+      const wav = parseWavHeader(Buffer.concat(await head.toArray()), file.size);
       return wav.channels === 1 && wav.bitsPerSample === 16 ? wav : null;
     } catch {
-      return null; // not a WAV this service wrote
-    } finally {
-      await file.close();
+      return null; // unreadable, or not a WAV this service wrote
     }
   }
 }

@@ -45,10 +45,13 @@ export function audioStorageContract(name: string, make: () => Promise<AudioStor
     });
 
     it('keeps word boundaries with their WAV, and drops them when a new WAV has none', async () => {
+      expect(await f.storage.readWords('p1', 's1')).toBeNull();
       await f.storage.write('p1', 's1', Buffer.from('RIFF-a'), WORDS);
       expect(await f.readWords('p1', 's1')).toEqual(WORDS);
+      expect(await f.storage.readWords('p1', 's1')).toEqual(WORDS);
       await f.storage.write('p1', 's1', Buffer.from('RIFF-b'));
       expect(await f.readWords('p1', 's1')).toBeNull();
+      expect(await f.storage.readWords('p1', 's1')).toBeNull();
       expect(await f.readAudio('p1', 's1')).toEqual(Buffer.from('RIFF-b'));
     });
 
@@ -59,6 +62,7 @@ export function audioStorageContract(name: string, make: () => Promise<AudioStor
       await f.storage.remove('p1', 's1');
       expect(await f.readAudio('p1', 's1')).toBeNull();
       expect(await f.readWords('p1', 's1')).toBeNull();
+      expect(await f.storage.readWords('p1', 's1')).toBeNull();
       expect(await f.readAudio('p1', 's2')).toEqual(Buffer.from('RIFF-2'));
     });
 

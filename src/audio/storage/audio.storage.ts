@@ -20,10 +20,18 @@ export abstract class AudioStorage {
   ): Promise<void>;
 
   /**
-   * Opens a segment's WAV for reading (`/media/` serves the audio through this), or null when
-   * there is none. The reader keeps the bytes it opened even if a write replaces them.
+   * Opens a segment's WAV for reading (`/media/` and the narration export read the audio
+   * through this), or null when there is none. The reader keeps the bytes it opened even if a
+   * write replaces them.
    */
   abstract open(projectId: string, segmentId: string): Promise<StoredFile | null>;
+
+  /**
+   * The word boundaries stored with a segment's WAV, or null when there are none or they
+   * cannot be read. They may belong to an older WAV: the reader checks their text and sample
+   * count against the WAV it pairs them with.
+   */
+  abstract readWords(projectId: string, segmentId: string): Promise<SegmentWords | null>;
 
   /** Removes a segment's audio (when its segment vanished while it was being written). */
   abstract remove(projectId: string, segmentId: string): Promise<void>;

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
-import { SegmentWords, serializeSegmentWords } from '../../common/speech/word-boundary';
+import {
+  parseSegmentWords,
+  SegmentWords,
+  serializeSegmentWords,
+} from '../../common/speech/word-boundary';
 import { MediaLayout } from '../../media/media-layout';
 import { openLocalFile, type StoredFile } from '../../media/stored-file';
 import { AudioStorage } from './audio.storage';
@@ -65,6 +69,12 @@ export class LocalAudioStorage extends AudioStorage {
 
   async open(projectId: string, segmentId: string): Promise<StoredFile | null> {
     return openLocalFile(this.media.audioPath(projectId, segmentId));
+  }
+
+  async readWords(projectId: string, segmentId: string): Promise<SegmentWords | null> {
+    const path = this.media.audioWordsPath(projectId, segmentId);
+    const json = await readFile(path, 'utf8').catch(() => null);
+    return json === null ? null : parseSegmentWords(json);
   }
 
   async remove(projectId: string, segmentId: string): Promise<void> {
