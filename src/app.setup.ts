@@ -8,6 +8,7 @@ import { Logger as PinoNestLogger, PARAMS_PROVIDER_TOKEN, type Params } from 'ne
 import { AppModule } from './app.module';
 import { AudioStorage } from './audio/storage/audio.storage';
 import { serveDirectly } from './common/http/direct-route';
+import { sendError } from './common/http/error-reply';
 import { answerFrameworkError } from './common/http/framework-errors';
 import { registerMultipart } from './common/http/multipart';
 import { echoRequestId, requestIdOf } from './common/logging/request-id';
@@ -98,10 +99,11 @@ function serveOnlyOperations(fastify: FastifyInstance): void {
     if (path === `/${GLOBAL_PREFIX}/health` || path === `/${METRICS_PATH}`) {
       return;
     }
-    await reply.code(404).send({
+    sendError(reply, 404, {
       error:
         'Not found: this is a worker node (ROLE=worker), it serves only /api/health/ and /metrics',
     });
+    return reply;
   });
 }
 

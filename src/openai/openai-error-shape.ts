@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ErrorBody } from '../common/http/error-reply';
+import { type ErrorBody, useErrorShape } from '../common/http/error-reply';
 import { OPENAI_TYPE_OF_STATUS } from './openai.errors';
 
 /** The URL prefix of the OpenAI-compatible routes. */
@@ -7,38 +7,23 @@ export const OPENAI_URL_PREFIX = '/v1/';
 
 /**
  * Errors answered before a `/v1` handler runs (an unknown `/v1` path, a body that is not JSON or
- * is too large: Fastify's, through the global filter) are in the API's shape
- * `{"error": "<sentence>"}`; this hook rewrites them, on `/v1/*` only, into OpenAI's shape, which
- * the SDKs parse. The handlers' own errors are already in that shape (OpenAiExceptionFilter).
+ * is too large: Fastify's, through the global filter) are written by `sendError` in the API's
+ * shape `{"error": "<sentence>"}`; under `/v1/` it writes OpenAI's shape instead, which the
+ * SDKs parse. The handlers' own errors are already in that shape (OpenAiExceptionFilter).
+ * No hook: other answers, status polls included, do not pass here.
  */
 export function registerOpenAiErrorShape(fastify: FastifyInstance): void {
-  // The callback form (no promise per request): every answer passes here, status polls too.
-  fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (reply.statusCode < 400 || !request.url.startsWith(OPENAI_URL_PREFIX)) {
-      return done(null, payload);
-    }
-    done(null, typeof payload === 'string' ? toOpenAiShape(payload, reply.statusCode) : payload);
-  });
+  useErrorShape(fastify, { prefix: OPENAI_URL_PREFIX, render: toOpenAiShape });
 }
 
-/** `{"error": "<sentence>", "details"?}` → OpenAI's shape; anything else unchanged. */
-function toOpenAiShape(payload: string, status: number): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(payload);
-  } catch {
-    return payload;
-  }
-  const error = (body as Partial<ErrorBody> | null)?.error;
-  // Already OpenAI's (an object), or not an error body.
-  if (typeof error !== 'string') return payload;
-  const details = (body as ErrorBody).details;
+/** `{"error": "<sentence>", "details"?}` → OpenAI's shape. */
+function toOpenAiShape(body: ErrorBody, status: number): string {
   return JSON.stringify({
     error: {
-      message: error,
+      message: body.error,
       type:
         OPENAI_TYPE_OF_STATUS[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error'),
-      param: details ? (Object.keys(details)[0] ?? null) : null,
+      param: body.details ? (Object.keys(body.details)[0] ?? null) : null,
       code: null,
     },
   });
