@@ -147,6 +147,12 @@ describe('storyflow-voice narrate (e2e, real engine, no server)', () => {
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.stderr).toBe("error: unknown option '--colour'\n");
 
+    const badInterval = await runCli(['status', 'tts_x', '-f', '--interval', '0']);
+    expect(badInterval.code).toBe(2);
+    expect(badInterval.stderr).toMatch(
+      /^error: option '--interval <seconds>' argument '0' is invalid/,
+    );
+
     const badVoice = await runCli(['narrate', 'x.txt', '-o', join(dir, 'x.wav'), '--voice', 'zz']);
     expect(badVoice.code).toBe(2);
     expect(badVoice.stderr).toMatch(
@@ -274,7 +280,16 @@ describe('storyflow-voice status --follow without an event stream (polling fallb
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
   it('polls the status until the task ends', async () => {
-    const { code, stdout, stderr } = await runCli(['status', 'tts_old', '--url', url, '-f']);
+    // Every 0.1 s instead of every second (the default): the same polls, sooner.
+    const { code, stdout, stderr } = await runCli([
+      'status',
+      'tts_old',
+      '--url',
+      url,
+      '-f',
+      '--interval',
+      '0.1',
+    ]);
     expect(polls).toEqual(['PENDING', 'PROCESSING', 'PROCESSING', 'COMPLETED']);
     expect(stderr).toBe('PENDING 0/2\nPROCESSING 1/2\nPROCESSING 2/2\nCOMPLETED 2/2\n');
     expect({ code, stdout }).toEqual({

@@ -7,7 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { DEFAULT_VOICE_ID } from '../audio/engine/voice-catalogue';
 import { CliError, EXIT } from './cli.errors';
 import { narrate } from './narrate.command';
-import { status } from './status.command';
+import { POLL_SECONDS, status } from './status.command';
 import { voices } from './voices.command';
 
 const EXIT_CODES_HELP = `
@@ -54,8 +54,14 @@ export function buildProgram(): Command {
     .argument('<task_id>', 'the task_id a generate call answered')
     .option('--url <url>', 'the server', 'http://127.0.0.1:8000')
     .option('-f, --follow', 'follow the task (event stream, polling fallback) until it ends', false)
+    .option(
+      '--interval <seconds>',
+      'with --follow, seconds between polls when polling, 0.1 to 60',
+      parseInterval,
+      POLL_SECONDS,
+    )
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (taskId: string, opts: { url: string; follow: boolean }) => {
+    .action(async (taskId: string, opts: { url: string; follow: boolean; interval: number }) => {
       const result = await status(taskId, opts);
       process.stdout.write(`${result.line}\n`);
     });
@@ -74,6 +80,12 @@ export function buildProgram(): Command {
 function packageVersion(): string {
   const json = readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8');
   return (JSON.parse(json) as { version: string }).version;
+}
+
+function parseInterval(value: string): number {
+  const seconds = parseNumber(value);
+  if (seconds < 0.1 || seconds > 60) throw new InvalidArgumentError('0.1 to 60 seconds.');
+  return seconds;
 }
 
 function parseNumber(value: string): number {

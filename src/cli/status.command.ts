@@ -11,6 +11,8 @@ type TaskSnapshot = Pick<ServerSnapshot, 'task_id' | 'status' | 'progress' | 'er
 export interface StatusOptions {
   url: string;
   follow: boolean;
+  /** Seconds between two polls of the fallback (1 by default). */
+  interval?: number;
 }
 
 export interface StatusOutcome {
@@ -19,8 +21,8 @@ export interface StatusOutcome {
   exitCode: number;
 }
 
-/** Polling period of the fallback: a poll costs the server a memory lookup. */
-const POLL_MS = 1000;
+/** Default polling period of the fallback: a poll costs the server a memory lookup. */
+export const POLL_SECONDS = 1;
 /** Failed polls in a row before giving up on the server. */
 const MAX_POLL_FAILURES = 5;
 
@@ -43,7 +45,8 @@ export async function status(taskId: string, options: StatusOptions): Promise<St
   process.on('SIGINT', onSignal);
   try {
     const streamed = await followEvents(`${base}/api/tasks/${id}/events`, view);
-    const last = streamed ?? (await followPolling(`${base}/api/tasks/${id}/status/`, view));
+    const pollMs = (options.interval ?? POLL_SECONDS) * 1000;
+    const last = streamed ?? (await followPolling(`${base}/api/tasks/${id}/status/`, view, pollMs));
     view.stop();
     return outcome(last);
   } finally {
@@ -107,7 +110,7 @@ async function followEvents(url: string, view: StatusView): Promise<TaskSnapshot
   return final && isTerminal(final) ? final : null;
 }
 
-async function followPolling(url: string, view: StatusView): Promise<TaskSnapshot> {
+async function followPolling(url: string, view: StatusView, pollMs: number): Promise<TaskSnapshot> {
   let failures = 0;
   for (;;) {
     try {
@@ -121,7 +124,7 @@ async function followPolling(url: string, view: StatusView): Promise<TaskSnapsho
         throw error;
       }
     }
-    await sleep(POLL_MS);
+    await sleep(pollMs);
   }
 }
 
