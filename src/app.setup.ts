@@ -8,6 +8,7 @@ import { Logger as PinoNestLogger, PARAMS_PROVIDER_TOKEN, type Params } from 'ne
 import { AppModule } from './app.module';
 import { AudioStorage } from './audio/storage/audio.storage';
 import { serveDirectly } from './common/http/direct-route';
+import { corsOptions, registerCors } from './common/http/cors';
 import { sendError } from './common/http/error-reply';
 import { answerFrameworkError } from './common/http/framework-errors';
 import { registerMultipart } from './common/http/multipart';
@@ -51,42 +52,6 @@ export function createFastifyAdapter(config: Pick<AppConfig, 'trustProxy'>): Fas
     // installs @fastify/middie, which runs on every request, status polls included.
     skipMiddie: true,
   });
-}
-
-/**
- * CORS for StoryFlow's frontend, a single-page app on another origin (`CORS_ORIGINS`) that
- * calls with axios: JSON and multipart bodies, PATCH and DELETE included. Since v10
- * @fastify/cors allows only GET, HEAD and POST unless told otherwise, so the methods are
- * listed. An origin not listed gets no `Access-Control-Allow-Origin`: the browser blocks it.
- */
-export function corsOptions(origins: string[]) {
-  return {
-    origin: origins,
-    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-    // What the frontend sends: JSON/multipart bodies, conditional polls, ranges, a request id
-    // (Last-Event-ID: an EventSource resuming its stream).
-    allowedHeaders: ['content-type', 'if-none-match', 'range', 'x-request-id', 'last-event-id'],
-    // A page that polls every 2 s preflights once in two hours (Chromium's cap), not each time.
-    maxAge: 7200,
-    // An OPTIONS request that is not a CORS preflight (no Origin or no
-    // Access-Control-Request-Method) gets the usual 204 rather than @fastify/cors's
-    // `400 text/plain`, which is not the API's error shape.
-    strictPreflight: false,
-    // Readable by the frontend: backoff (429/503), the request id for support, ETags of
-    // status polls, the preview's file name, and what a range answer covers.
-    exposedHeaders: [
-      'retry-after',
-      'x-request-id',
-      'x-ratelimit-limit',
-      'x-ratelimit-remaining',
-      'x-ratelimit-reset',
-      'etag',
-      'content-disposition',
-      'content-range',
-      'content-length',
-      'accept-ranges',
-    ],
-  };
 }
 
 /**
@@ -184,8 +149,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       { path: `${OPENAI_PREFIX}/*path`, method: RequestMethod.ALL },
     ],
   });
-  app.enableCors(corsOptions(config.corsOrigins));
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  await registerCors(fastify, corsOptions(config.corsOrigins));
   echoRequestId(fastify);
   if (config.role === 'worker') serveOnlyOperations(fastify);
   registerRequestLogging(fastify, app.get<Params>(PARAMS_PROVIDER_TOKEN));
