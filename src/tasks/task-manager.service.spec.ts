@@ -212,6 +212,35 @@ describe('TaskManagerService', () => {
       expect(Object.isFrozen(done.completed_segments[0])).toBe(true);
     });
 
+    it('viewNow: the same view without a promise on the in-memory store, unfinished or finished', async () => {
+      await tasks.create('t', { total: 1 });
+      expect(tasks.viewNow('t')).toBe(await tasks.getView('t'));
+      await tasks.finish('t');
+      const done = await tasks.getView('t');
+      expect(tasks.viewNow('t')).toBe(done);
+      expect(done.status).toBe('COMPLETED');
+    });
+
+    it('viewNow: undefined when the store can only answer asynchronously (a shared store)', async () => {
+      // The in-memory store read as a shared store reads: only through get().
+      class AsyncOnlyStore extends MemoryTaskStateStore {
+        override peek(): undefined {
+          return undefined;
+        }
+      }
+      const views = new TaskViewCache();
+      const shared = new AsyncOnlyStore(
+        { maxActive: 10, retentionSeconds: 60, maxRetained: 10 },
+        new NullTaskRecordRepository(),
+        views,
+      );
+      const manager = new TaskManagerService(shared, new InProcessTaskEventBus(), views);
+      await manager.create('t', { total: 1 });
+      expect(manager.viewNow('t')).toBeUndefined();
+      expect(manager.viewNow('missing')).toBeUndefined();
+      expect((await manager.getView('t')).status).toBe('PENDING');
+    });
+
     it('ETags are never shared across tasks', async () => {
       await tasks.create('a', { total: 1 });
       await tasks.create('b', { total: 1 });
@@ -222,6 +251,7 @@ describe('TaskManagerService', () => {
   describe('unknown ids', () => {
     it('reading throws TaskNotFoundError', async () => {
       await expect(snap('missing')).rejects.toThrow(TaskNotFoundError);
+      expect(() => tasks.viewNow('missing')).toThrow(TaskNotFoundError);
     });
 
     it('updates are ignored without throwing', async () => {

@@ -206,6 +206,19 @@ export class TaskManagerService implements OnApplicationBootstrap, BeforeApplica
   }
 
   /**
+   * The same without a promise when the state store holds the task in this process (the
+   * in-memory store: the status poll then creates no promise); `undefined` when only
+   * `getView` can answer (a shared store). Throws TaskNotFoundError for an id the store
+   * knows it does not hold.
+   */
+  viewNow(taskId: string): TaskView | undefined {
+    const task = this.state.peek(taskId);
+    if (task === undefined) return undefined;
+    if (task === null) throw new TaskNotFoundError(taskId);
+    return this.views.viewOf(task);
+  }
+
+  /**
    * The task's snapshots as they change: the current one, one per later version, completing
    * after the terminal one. Rejects with TaskNotFoundError for an unknown id.
    */

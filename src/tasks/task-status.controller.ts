@@ -32,7 +32,7 @@ import { Paginated, paginatedResponse } from '../common/http/paginated-response'
 import { resolvePage } from '../common/pagination';
 import { ListTasksQuery } from './dto/list-tasks.query';
 import { TaskPageDto, TaskStatusDto, TaskSummaryDto } from './dto/task-status.dto';
-import { TaskManagerService } from './task-manager.service';
+import { TaskManagerService, type TaskView } from './task-manager.service';
 import { TaskNotFoundFilter } from './task-not-found.filter';
 import { StatusPollRoute } from '../common/http/route-behaviour';
 
@@ -76,20 +76,16 @@ export class TaskStatusController {
   @ApiOkResponse({ type: TaskStatusDto })
   @ApiResponse({ status: 304, description: 'Unchanged since the ETag given in If-None-Match' })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`{"error":"Task not found"}`' })
-  async status(
+  status(
     @Param('task_id') taskId: string,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res() reply: FastifyReply,
-  ): Promise<void> {
-    // The snapshot is serialized once per version (view cache); send those bytes as they are.
-    const view = await this.tasks.getView(taskId);
-    reply.header('etag', view.etag).header('cache-control', 'no-cache');
-    if (!this.tasks.isTerminal(view.status)) reply.header('retry-after', POLL_AFTER_SECONDS);
-    if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, view.etag)) {
-      reply.code(304).send();
-      return;
-    }
-    reply.header('content-type', 'application/json; charset=utf-8').send(view.json);
+  ): void | Promise<void> {
+    // A task this process holds is answered without a promise (docs/PERFORMANCE.md, the
+    // poll path); a shared store's is awaited.
+    const view = this.tasks.viewNow(taskId);
+    if (view) return this.answerPoll(view, ifNoneMatch, reply);
+    return this.tasks.getView(taskId).then((read) => this.answerPoll(read, ifNoneMatch, reply));
   }
 
   @Sse(':task_id/events')
@@ -129,10 +125,25 @@ export class TaskStatusController {
   async cancel(@Param('task_id') taskId: string): Promise<TaskStatusDto> {
     return (await this.tasks.cancel(taskId)) as TaskStatusDto;
   }
+
+  /**
+   * The snapshot is serialized once per version (view cache): those bytes are sent as they
+   * are, or a 304 when the poller has them already.
+   */
+  private answerPoll(view: TaskView, ifNoneMatch: string | undefined, reply: FastifyReply): void {
+    reply.header('etag', view.etag).header('cache-control', 'no-cache');
+    if (!this.tasks.isTerminal(view.status)) reply.header('retry-after', POLL_AFTER_SECONDS);
+    if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, view.etag)) {
+      reply.code(304).send();
+      return;
+    }
+    reply.header('content-type', 'application/json; charset=utf-8').send(view.json);
+  }
 }
 
 /** RFC 9110 If-None-Match: a list of entity tags, or `*`; weak comparison. */
 function etagMatches(header: string, etag: string): boolean {
+  if (header === etag) return true; // what a poller sends: the ETag it was given, as it was
   if (header.trim() === '*') return true;
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }

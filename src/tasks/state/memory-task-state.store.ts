@@ -96,9 +96,9 @@ export class MemoryTaskStateStore extends TaskStateStore {
     return this.tasks.get(taskId);
   }
 
-  /** The same, without a promise: what the status path of this process reads. */
-  peek(taskId: string): TaskRecord | undefined {
-    return this.tasks.get(taskId);
+  /** The same, without a promise: every task of this store is in this process's memory. */
+  override peek(taskId: string): TaskRecord | null {
+    return this.tasks.get(taskId) ?? null;
   }
 
   async list(filter: TaskListFilter = {}): Promise<TaskSummary[]> {

@@ -44,6 +44,15 @@ export abstract class TaskStateStore {
 
   abstract get(taskId: string): Promise<TaskRecord | undefined>;
 
+  /**
+   * The task without waiting, when this adapter can answer from this process's memory (the
+   * status poll's path: no promise per poll): the record, `null` for an id it does not hold,
+   * or `undefined` when only `get` can say (a shared store, the default).
+   */
+  peek(_taskId: string): TaskRecord | null | undefined {
+    return undefined;
+  }
+
   /** Matching tasks, newest first, without their segment lists. */
   abstract list(filter?: TaskListFilter): Promise<TaskSummary[]>;
 
