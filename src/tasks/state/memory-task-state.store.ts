@@ -97,7 +97,7 @@ export class MemoryTaskStateStore extends TaskStateStore {
   }
 
   /** The same, without a promise: every task of this store is in this process's memory. */
-  override peek(taskId: string): TaskRecord | null {
+  override peek(taskId: string): TaskRecord | null | undefined {
     return this.tasks.get(taskId) ?? null;
   }
 
