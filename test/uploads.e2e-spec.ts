@@ -1,10 +1,11 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { imageBytes, multipartBody } from './support/media-fixtures';
-import { UNKNOWN_ID } from './support/story-api';
-import { useTestApp } from './support/test-app';
+import { api, UNKNOWN_ID } from './support/story-api';
+import { startTestApp, useTestApp } from './support/test-app';
 
 const MB = 1024 * 1024;
 
@@ -221,5 +222,53 @@ describe('Segment images: upload-image / remove-image (e2e)', () => {
       // The server is fine afterwards.
       expect((await http.get(`/api/segments/${segment.id}/`)).json().image_file).toBeNull();
     });
+  });
+});
+
+describe('uploads a crash cut short (e2e, a restart on the same data folder)', () => {
+  it('the start sweeps their temporary files, and nothing else', async () => {
+    const first = await startTestApp();
+    const project = await api(first.app).importProject(['One.'], 'Crash');
+    const [segment] = project.segments;
+    const { payload, headers } = await multipartBody('image', await imageBytes('png', 64), 'a.png');
+    const uploaded = await first.app.inject({
+      method: 'POST',
+      url: `/api/segments/${segment.id}/upload-image/`,
+      payload,
+      headers,
+    });
+    expect(uploaded.statusCode).toBe(200);
+    await first.close({ keepData: true });
+
+    const media = join(first.dataDir, 'media');
+    const images = join(media, 'projects', project.id, 'images');
+    const [image] = readdirSync(images);
+    const planted = [
+      join(images, `${randomUUID()}.tmp-1a2b3c4d`),
+      join(media, 'logos', `${randomUUID()}.tmp-5e6f7a8b`),
+      join(media, 'fonts', `${randomUUID()}.tmp-9c0d1e2f`),
+    ];
+    for (const path of planted) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, 'half an upload');
+    }
+
+    const second = await startTestApp({ env: { DATA_DIR: first.dataDir } });
+    try {
+      // The sweep runs in the background once the app has started: wait for it.
+      const deadline = Date.now() + 30_000;
+      while (planted.some((path) => existsSync(path)) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(planted.filter((path) => existsSync(path))).toEqual([]);
+      expect(readdirSync(images)).toEqual([image]);
+      const served = await second.app.inject({
+        method: 'GET',
+        url: `/media/projects/${project.id}/images/${image}`,
+      });
+      expect(served.statusCode).toBe(200);
+    } finally {
+      await second.close();
+    }
   });
 });

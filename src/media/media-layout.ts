@@ -5,6 +5,7 @@ import type { ConfigType } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import { absoluteUri } from '../common/http/absolute-uri';
 import { appConfig } from '../config/app.config';
+import { readdirQuietly } from './temporary-files';
 
 /** URL prefix under which the media folder is served. */
 export const MEDIA_URL_PREFIX = '/media';
@@ -17,6 +18,9 @@ const AUDIO_MEDIA_PATH = /^projects\/([0-9A-Za-z_-]{1,128})\/audio\/([0-9A-Za-z_
 
 /** Folders of the media root that hold uploads, by kind. */
 export type UploadKind = 'image' | 'logo' | 'font';
+
+/** The folders of the media root that hold the uploads that belong to no project. */
+const SHARED_UPLOAD_FOLDERS = { logo: 'logos', font: 'fonts' } as const;
 
 /** Uploaded file names: chosen by the server (a UUID and a known extension), never by a client. */
 const UPLOAD_NAME = /^[0-9a-f-]{36}\.(jpg|png|webp|ttf|otf)$/;
@@ -49,6 +53,20 @@ export class MediaLayout {
   /** Absolute path of a project's media folder. */
   projectDir(projectId: string): string {
     return join(this.mediaRoot, 'projects', safeId(projectId));
+  }
+
+  /** Absolute paths of every project's folder of this kind (`audio`, `images`) on disk. */
+  async projectFolders(kind: 'audio' | 'images'): Promise<string[]> {
+    const projects = join(this.mediaRoot, 'projects');
+    return (await readdirQuietly(projects)).map((project) => join(projects, project, kind));
+  }
+
+  /** Absolute paths of the folders uploads go to: logos, fonts and every project's images. */
+  async uploadFolders(): Promise<string[]> {
+    return [
+      ...Object.values(SHARED_UPLOAD_FOLDERS).map((folder) => join(this.mediaRoot, folder)),
+      ...(await this.projectFolders('images')),
+    ];
   }
 
   /** Media path (relative to the media root) of a segment's WAV. */
@@ -88,7 +106,7 @@ export class MediaLayout {
   uploadMediaPath(kind: UploadKind, name: string, projectId?: string): string {
     if (!UPLOAD_NAME.test(name)) throw new Error(`Unsafe upload name: ${JSON.stringify(name)}`);
     if (kind === 'image') return posix.join('projects', safeId(projectId ?? ''), 'images', name);
-    return posix.join(kind === 'logo' ? 'logos' : 'fonts', name);
+    return posix.join(SHARED_UPLOAD_FOLDERS[kind], name);
   }
 
   /** Absolute path of any media path. */

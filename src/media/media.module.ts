@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Logger, Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { MediaLayout } from './media-layout';
 import { MediaUploadStore } from './uploads/media-upload.store';
 
@@ -12,10 +12,20 @@ import { MediaUploadStore } from './uploads/media-upload.store';
   providers: [MediaLayout, MediaUploadStore],
   exports: [MediaLayout, MediaUploadStore],
 })
-export class MediaModule implements OnModuleInit {
-  constructor(private readonly layout: MediaLayout) {}
+export class MediaModule implements OnModuleInit, OnApplicationBootstrap {
+  constructor(
+    private readonly layout: MediaLayout,
+    private readonly uploads: MediaUploadStore,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await mkdir(this.layout.mediaRoot, { recursive: true });
+  }
+
+  /** Uploads a crash cut short are swept in the background, as the audio's are. */
+  onApplicationBootstrap(): void {
+    void this.uploads.removeTemporaryFiles().catch((error: unknown) => {
+      new Logger(MediaModule.name).warn(`Could not sweep temporary uploads: ${String(error)}`);
+    });
   }
 }

@@ -75,6 +75,16 @@ export function audioStorageContract(name: string, make: () => Promise<AudioStor
       expect(await f.readAudio('p1', 's1')).toEqual(Buffer.from('RIFF-whole'));
     });
 
+    it("sweeps one segment's temporary files only, its stored audio kept", async () => {
+      await f.storage.write('p1', 's1', Buffer.from('RIFF-whole'));
+      await f.plantTemporary('p1', 's1');
+      await f.plantTemporary('p1', 's2');
+      expect(await f.storage.removeTemporaryFiles({ projectId: 'p1', segmentId: 's1' })).toBe(1);
+      expect(await f.listNames('p1')).toHaveLength(2);
+      expect(await f.readAudio('p1', 's1')).toEqual(Buffer.from('RIFF-whole'));
+      expect(await f.storage.removeTemporaryFiles()).toBe(1);
+    });
+
     it('leaves no temporary file behind a write, and names a stable URL path', async () => {
       await f.storage.write('p1', 's1', Buffer.from('RIFF-x'), WORDS);
       expect(await f.storage.removeTemporaryFiles()).toBe(0);

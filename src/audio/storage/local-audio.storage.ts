@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import {
   parseSegmentWords,
@@ -9,10 +8,8 @@ import {
 } from '../../common/speech/word-boundary';
 import { MediaLayout } from '../../media/media-layout';
 import { openLocalFile, type StoredFile } from '../../media/stored-file';
+import { removeTemporaryFiles, temporaryPathFor } from '../../media/temporary-files';
 import { AudioStorage } from './audio.storage';
-
-/** Marks a WAV being written; a reader never sees such a name at a segment's path. */
-const TEMP_MARKER = '.tmp-';
 
 /**
  * The audio storage on local disk (under `DATA_DIR/media`, served at `/media/`): a reader
@@ -87,30 +84,11 @@ export class LocalAudioStorage extends AudioStorage {
 
   async removeTemporaryFiles(segment?: { projectId: string; segmentId: string }): Promise<number> {
     if (segment) {
-      let removed = 0;
-      for (const target of [
-        this.media.audioPath(segment.projectId, segment.segmentId),
-        this.media.audioWordsPath(segment.projectId, segment.segmentId),
-      ]) {
-        const prefix = `${basename(target)}${TEMP_MARKER}`;
-        for (const file of await readdirQuietly(dirname(target))) {
-          if (!file.startsWith(prefix)) continue;
-          await rm(join(dirname(target), file), { force: true });
-          removed += 1;
-        }
-      }
-      return removed;
+      const audioPath = this.media.audioPath(segment.projectId, segment.segmentId);
+      const wordsPath = this.media.audioWordsPath(segment.projectId, segment.segmentId);
+      return removeTemporaryFiles([dirname(audioPath)], [basename(audioPath), basename(wordsPath)]);
     }
-    const projectsDir = join(this.media.mediaRoot, 'projects');
-    let removed = 0;
-    for (const project of await readdirQuietly(projectsDir)) {
-      const audioDir = join(projectsDir, project, 'audio');
-      for (const file of await readdirQuietly(audioDir)) {
-        if (!file.includes(TEMP_MARKER)) continue;
-        await rm(join(audioDir, file), { force: true });
-        removed += 1;
-      }
-    }
+    const removed = await removeTemporaryFiles(await this.media.projectFolders('audio'));
     if (removed > 0) this.logger.warn(`Removed ${removed} temporary WAV file(s) left by a crash`);
     return removed;
   }
@@ -121,20 +99,12 @@ async function writeAtomically(
   data: Buffer | string,
   flush: boolean,
 ): Promise<void> {
-  const temp = `${target}${TEMP_MARKER}${randomBytes(4).toString('hex')}`;
+  const temp = temporaryPathFor(target);
   try {
     await writeFile(temp, data, { flush });
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
-  }
-}
-
-async function readdirQuietly(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch {
-    return [];
   }
 }

@@ -1,11 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { MediaLayout, UploadKind } from '../media-layout';
 import { openLocalFile, type StoredFile } from '../stored-file';
+import { removeTemporaryFiles, temporaryPathFor } from '../temporary-files';
 import { describeLimit, UploadedFile } from './uploaded-file';
 
 /** Where an upload goes and how its content is judged. */
@@ -25,12 +26,21 @@ export interface UploadTarget {
  * The uploads under the media root. Writes are atomic: the bytes stream to a temporary name in
  * the target folder (never held in memory), stop at the route's limit, are judged by their
  * content, and only then renamed into place under a name the server chose (a UUID). A
- * reader never sees half a file; a refused upload leaves nothing behind. `/media/` reads
- * them back through `open`.
+ * reader never sees half a file; a refused upload leaves nothing behind, and what a crash
+ * left is swept at start (`removeTemporaryFiles`). `/media/` reads them back through `open`.
  */
 @Injectable()
 export class MediaUploadStore {
+  private readonly logger = new Logger(MediaUploadStore.name);
+
   constructor(private readonly media: MediaLayout) {}
+
+  /** Deletes the temporary files a crash left in the upload folders; returns how many. */
+  async removeTemporaryFiles(): Promise<number> {
+    const removed = await removeTemporaryFiles(await this.media.uploadFolders());
+    if (removed > 0) this.logger.warn(`Removed ${removed} temporary upload(s) left by a crash`);
+    return removed;
+  }
 
   /** Opens a stored upload by its media path (checked by the caller), or null. */
   open(mediaPath: string): Promise<StoredFile | null> {
@@ -42,7 +52,7 @@ export class MediaUploadStore {
     const id = randomUUID();
     const probePath = this.media.uploadMediaPath(target.kind, `${id}.png`, target.projectId);
     const folder = dirname(this.media.pathOf(probePath));
-    const temporary = `${folder}/${id}.tmp-${randomBytes(4).toString('hex')}`;
+    const temporary = temporaryPathFor(join(folder, id));
     await mkdir(folder, { recursive: true });
     try {
       // The limit is signalled by a `limit` event as soon as it is crossed (the body may
