@@ -1,11 +1,12 @@
 import { DomainError } from '../common/errors/domain.error';
 
-/** The TTS engine could not start or is shutting down. */
+/**
+ * The TTS engine could not start or is shutting down; on an API node, no worker can speak now
+ * (`reason` says why: no worker running, Redis away).
+ */
 export class SpeechEngineUnavailableError extends DomainError {
-  constructor() {
-    super('unavailable', 'The speech engine is not available; try again later', {
-      retryAfterSeconds: 10,
-    });
+  constructor(reason = 'The speech engine is not available', retryAfterSeconds = 10) {
+    super('unavailable', `${reason}; try again later`, { retryAfterSeconds });
   }
 }
 

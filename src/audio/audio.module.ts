@@ -29,6 +29,8 @@ import {
 } from './generation/in-process-generation.queue';
 import { SegmentPipeline } from './generation/segment-pipeline';
 import { SpeechGenerationService } from './speech-generation.service';
+import { InProcessSpeechSynthesizer } from './speech/in-process-speech.synthesizer';
+import { SpeechSynthesizer } from './speech/speech.synthesizer';
 import { AudioStorage } from './storage/audio.storage';
 import { LocalAudioStorage } from './storage/local-audio.storage';
 
@@ -55,7 +57,8 @@ async function createEngine(
 /**
  * Speech synthesis: the TTS engine (eSpeak NG, Kokoro or Piper in worker threads, behind the
  * TtsEngine port), the generation use cases, the generation queue and the segment pipeline,
- * the audio storage, the voice preview, and their endpoints. Reports into TasksModule. Each
+ * the audio storage, speech on request (the SpeechSynthesizer port: the voice preview and
+ * OpenAI's speech route), and their endpoints. Reports into TasksModule. Each
  * port's adapter is chosen here, from the configuration.
  */
 @Module({
@@ -112,12 +115,26 @@ async function createEngine(
           ? new BullmqGenerationQueue(redis, engine, pipeline, tasks, storage, bullOptions)
           : new InProcessGenerationQueue(engine, scheduler, pipeline, tasks, options),
     },
+    // Speech on request (preview, /v1/audio/speech): this process's engine.
+    {
+      provide: SpeechSynthesizer,
+      inject: [TtsEngine, FairScheduler],
+      useFactory: (engine: TtsEngine, scheduler: FairScheduler): SpeechSynthesizer =>
+        new InProcessSpeechSynthesizer(engine, scheduler),
+    },
     { provide: AudioStorage, useClass: LocalAudioStorage },
     SegmentPipeline,
     SpeechGenerationService,
     SynthesisMetrics,
     VoicePreviewService,
   ],
-  exports: [TtsEngine, FairScheduler, SpeechGenerationService, SynthesisMetrics, AudioStorage],
+  exports: [
+    TtsEngine,
+    FairScheduler,
+    SpeechSynthesizer,
+    SpeechGenerationService,
+    SynthesisMetrics,
+    AudioStorage,
+  ],
 })
 export class AudioModule {}

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../config/app.config';
 import { EngineUnavailableError, SynthesisAbortedError } from '../audio/engine/tts-engine.errors';
-import { SynthesisResult, TtsEngine } from '../audio/engine/tts.engine';
-import { FairScheduler, Job } from '../audio/fair-scheduler';
+import type { SynthesisResult } from '../audio/engine/tts.engine';
+import { SpeechSynthesizer, SpeechUnavailableError } from '../audio/speech/speech.synthesizer';
 import { pcmBytes } from './audio-formats';
 import { OpenAiError } from './openai.errors';
 import { splitSentences } from './sentences';
@@ -23,36 +22,19 @@ export interface SpeechStream {
   pieces: number;
 }
 
-interface Pending<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function pending<T>(): Pending<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  // Awaited in order by the stream; a piece nobody reaches (the client left) must not become
-  // an unhandled rejection.
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
-}
-
 /**
- * `POST /v1/audio/speech`: the input cut at sentence boundaries, each piece one job of a
- * group of its own on the engine's fair scheduler (the one generation and the voice preview
- * use), so a long speech request and a batch of segments take turns on the same workers.
- * The answer starts once the first piece is spoken and streams the rest in order; a client
- * that goes away aborts the running pieces and drops the queued ones.
+ * `POST /v1/audio/speech`: the input cut at sentence boundaries, the pieces spoken in order
+ * by the `SpeechSynthesizer` (this process's engine, taking turns with generation on its fair
+ * scheduler; on an API node, the workers' through BullMQ). The answer starts once the first
+ * piece is spoken and streams the rest in order, one piece read at a time; a client that
+ * goes away stops what is left.
  */
 @Injectable()
 export class OpenAiSpeechService {
   private active = 0;
 
   constructor(
-    private readonly engine: TtsEngine,
-    private readonly scheduler: FairScheduler,
+    private readonly speech: SpeechSynthesizer,
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
   ) {}
 
@@ -98,66 +80,59 @@ export class OpenAiSpeechService {
     signal: AbortSignal,
     release: () => void,
   ): Promise<SpeechStream> {
-    if (!this.engine.isAvailable()) {
-      await this.engine.start().catch(() => {
-        throw unavailable();
-      });
-    }
     const pieces = splitSentences(request.input);
-    const groupId = `speech_${randomUUID()}`;
     const cancel = new AbortController();
-    const results = pieces.map(() => pending<SynthesisResult>());
+    const spoken = this.speech.speak(
+      pieces.map((text) => ({ text, voice: request.engineVoice, speed: request.engineSpeed })),
+      cancel.signal,
+    );
     const stop = () => {
-      cancel.abort();
-      this.scheduler.drop(groupId);
       signal.removeEventListener('abort', stop);
+      cancel.abort();
       release();
     };
     signal.addEventListener('abort', stop, { once: true });
-    const jobs: Job[] = pieces.map((text, i) => async () => {
-      try {
-        results[i].resolve(
-          await this.engine.synthesize(
-            { text, voice: request.engineVoice, speed: request.engineSpeed },
-            { signal: cancel.signal },
-          ),
-        );
-      } catch (error) {
-        results[i].reject(error);
-      }
-    });
-    void this.scheduler.submit(groupId, jobs).then(() => {
-      // Settled already, unless the group was dropped (the client left, or shutdown).
-      for (const result of results) result.reject(new SynthesisAbortedError('Not spoken'));
-    });
     if (signal.aborted) stop();
 
     let first: SynthesisResult;
     try {
-      first = await results[0].promise;
+      const step = await spoken.next();
+      if (step.done) throw new SynthesisAbortedError('Not spoken');
+      first = step.value;
     } catch (error) {
       stop();
+      await spoken.return();
       throw engineError(error, signal);
     }
     async function* samples(): AsyncGenerator<Buffer> {
       try {
-        for (const result of results) yield pcmBytes((await result.promise).samples);
+        yield pcmBytes(first.samples);
+        for await (const result of spoken) yield pcmBytes(result.samples);
       } finally {
         stop();
+        await spoken.return();
       }
     }
-    return { sampleRate: first.sampleRate, pcm: Readable.from(samples()), pieces: pieces.length };
+    // One piece at a time: the next is asked for when the client has taken this one.
+    return {
+      sampleRate: first.sampleRate,
+      pcm: Readable.from(samples(), { highWaterMark: 1 }),
+      pieces: pieces.length,
+    };
   }
 }
 
-function unavailable(): OpenAiError {
+function unavailable(
+  reason = 'The speech engine is not available',
+  retryAfter = RETRY_AFTER_SECONDS,
+): OpenAiError {
   return new OpenAiError(
     503,
-    'The speech engine is not available; try again later',
+    `${reason}; try again later`,
     'server_error',
     null,
     'engine_unavailable',
-    RETRY_AFTER_SECONDS,
+    retryAfter,
   );
 }
 
@@ -165,6 +140,9 @@ function unavailable(): OpenAiError {
 function engineError(error: unknown, signal: AbortSignal): Error {
   if (signal.aborted || error instanceof SynthesisAbortedError) {
     return error instanceof Error ? error : new SynthesisAbortedError();
+  }
+  if (error instanceof SpeechUnavailableError) {
+    return unavailable(error.message, error.retryAfterSeconds);
   }
   if (error instanceof EngineUnavailableError) return unavailable();
   return new OpenAiError(

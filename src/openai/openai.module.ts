@@ -6,8 +6,9 @@ import { OpenAiKeyGuard } from './openai-key.guard';
 import { OpenAiSpeechService } from './openai-speech.service';
 
 /**
- * OpenAI's speech API on this service's engine (see OpenAiController): it takes the engine
- * and its fair scheduler from AudioModule, so it is no back door around the worker pool.
+ * OpenAI's speech API on this service's engine (see OpenAiController): it speaks through
+ * AudioModule's SpeechSynthesizer (the engine's fair scheduler, or on an API node the
+ * workers' speech queue), so it is no back door around the worker pool.
  */
 @Module({
   imports: [AudioModule, EngineSelectionModule],
