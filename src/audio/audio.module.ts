@@ -29,8 +29,11 @@ import {
 } from './generation/in-process-generation.queue';
 import { SegmentPipeline } from './generation/segment-pipeline';
 import { SpeechGenerationService } from './speech-generation.service';
+import { BullmqSpeechProcessor } from './speech/bullmq-speech.processor';
+import { BullmqSpeechSynthesizer } from './speech/bullmq-speech.synthesizer';
 import { InProcessSpeechSynthesizer } from './speech/in-process-speech.synthesizer';
 import { SpeechSynthesizer } from './speech/speech.synthesizer';
+import { EngineVoices } from './engine/engine-voices';
 import { AudioStorage } from './storage/audio.storage';
 import { LocalAudioStorage } from './storage/local-audio.storage';
 
@@ -115,12 +118,37 @@ async function createEngine(
           ? new BullmqGenerationQueue(redis, engine, pipeline, tasks, storage, bullOptions)
           : new InProcessGenerationQueue(engine, scheduler, pipeline, tasks, options),
     },
-    // Speech on request (preview, /v1/audio/speech): this process's engine.
+    // Speech on request (preview, /v1/audio/speech): this process's engine, unless it is an
+    // API node of a scaled-out deployment, which has none: then the workers', through BullMQ.
     {
       provide: SpeechSynthesizer,
-      inject: [TtsEngine, FairScheduler],
-      useFactory: (engine: TtsEngine, scheduler: FairScheduler): SpeechSynthesizer =>
-        new InProcessSpeechSynthesizer(engine, scheduler),
+      inject: [RedisConnections, TtsEngine, FairScheduler, EngineVoices, appConfig.KEY],
+      useFactory: (
+        redis: RedisConnections | null,
+        engine: TtsEngine,
+        scheduler: FairScheduler,
+        voices: EngineVoices,
+        config: AppConfig,
+      ): SpeechSynthesizer =>
+        redis && config.role === 'api'
+          ? new BullmqSpeechSynthesizer(redis, voices.engine)
+          : new InProcessSpeechSynthesizer(engine, scheduler),
+    },
+    // Every node with an engine serves the API nodes' speech pieces (none without REDIS_URL).
+    {
+      provide: BullmqSpeechProcessor,
+      inject: [RedisConnections, TtsEngine, EngineVoices, appConfig.KEY],
+      useFactory: (
+        redis: RedisConnections | null,
+        engine: TtsEngine,
+        voices: EngineVoices,
+        config: AppConfig,
+      ): BullmqSpeechProcessor | null =>
+        redis && config.role !== 'api'
+          ? new BullmqSpeechProcessor(redis, engine, voices.engine, {
+              shutdownGraceSeconds: config.shutdownGraceSeconds,
+            })
+          : null,
     },
     { provide: AudioStorage, useClass: LocalAudioStorage },
     SegmentPipeline,
