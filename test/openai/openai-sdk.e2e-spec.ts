@@ -1,15 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { TtsEngine } from '../../src/audio/engine/tts.engine';
 import { FairScheduler } from '../../src/audio/fair-scheduler';
 import { OpenAiSpeechService } from '../../src/openai/openai-speech.service';
 import { splitSentences } from '../../src/openai/sentences';
+import { decodeAudioFile } from '../support/decode-audio';
 import { taskFinished } from '../support/tasks';
 import { useTestApp } from '../support/test-app';
 
@@ -41,32 +40,6 @@ function readWav(bytes: Buffer) {
     bits: bytes.readUInt16LE(34),
     seconds: (bytes.length - 44) / 2 / sampleRate,
   };
-}
-
-/**
- * Decodes an MP3 (mpg123-decoder) or FLAC (@wasm-audio-decoders/flac) file; both packages are
- * ESM only, so in a child Node process.
- */
-async function decode(
-  file: string,
-  format: 'mp3' | 'flac',
-): Promise<{ sampleRate: number; samples: number; errors: number }> {
-  const script =
-    (format === 'mp3'
-      ? `import { MPEGDecoder as Decoder } from 'mpg123-decoder';`
-      : `import { FLACDecoder as Decoder } from '@wasm-audio-decoders/flac';`) +
-    `import { readFileSync } from 'node:fs';` +
-    `const d = new Decoder(); await d.ready;` +
-    // decodeFile flushes the last FLAC frame (decode keeps it until the next sync code).
-    `const r = await d.${format === 'mp3' ? 'decode' : 'decodeFile'}(readFileSync(process.argv[1]));` +
-    `await d.free();` +
-    `console.log(JSON.stringify({ sampleRate: r.sampleRate, samples: r.samplesDecoded, errors: r.errors.length }));`;
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--input-type=module', '-e', script, file],
-    { cwd: join(__dirname, '..', '..') },
-  );
-  return JSON.parse(stdout) as { sampleRate: number; samples: number; errors: number };
 }
 
 describe('OpenAI speech API through the official openai SDK (e2e, real eSpeak engine)', () => {
@@ -138,7 +111,7 @@ describe('OpenAI speech API through the official openai SDK (e2e, real eSpeak en
     expect(response.headers.get('content-type')).toBe('audio/mpeg');
     const file = join(dir, 'speech.mp3');
     writeFileSync(file, Buffer.from(await response.arrayBuffer()));
-    const mp3 = await decode(file, 'mp3');
+    const mp3 = await decodeAudioFile(file, 'mp3');
     expect(mp3.errors).toBe(0);
     expect(mp3.sampleRate).toBe(ESPEAK_RATE);
     const wav = readWav(readFileSync(join(dir, 'speech.wav')));
@@ -158,7 +131,7 @@ describe('OpenAI speech API through the official openai SDK (e2e, real eSpeak en
     const bytes = Buffer.from(await response.arrayBuffer());
     writeFileSync(file, bytes);
     expect(bytes.subarray(0, 4).toString('latin1')).toBe('fLaC');
-    const flac = await decode(file, 'flac');
+    const flac = await decodeAudioFile(file, 'flac');
     expect(flac.errors).toBe(0);
     expect(flac.sampleRate).toBe(ESPEAK_RATE);
     const wavBytes = readFileSync(join(dir, 'speech.wav'));

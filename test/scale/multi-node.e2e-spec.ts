@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createParser } from 'eventsource-parser';
 import { Redis } from 'ioredis';
+import OpenAI from 'openai';
+import { decodeAudioFile } from '../support/decode-audio';
 import { createTestDatabase, TestDatabase } from '../support/postgres';
 import { ServerProcess, startServerProcess } from '../support/server-process';
 
@@ -247,6 +249,57 @@ async function queueDepth(node: ServerProcess): Promise<number> {
   return Number(line.split(' ').pop());
 }
 
+/** eSpeak NG's output rate (the workers run eSpeak here). */
+const ESPEAK_RATE = 22050;
+
+/**
+ * A WAV as the preview or /v1/audio/speech answers it: RIFF/WAVE, PCM 16-bit mono at the
+ * engine's rate, and samples that are not silence. A streamed WAV (/v1) has unknown sizes
+ * (0xFFFFFFFF); the preview's are exact.
+ */
+function expectSpokenWav(bytes: Buffer, { streamed }: { streamed: boolean }): number {
+  expect(bytes.subarray(0, 4).toString('latin1')).toBe('RIFF');
+  expect(bytes.subarray(8, 16).toString('latin1')).toBe('WAVEfmt ');
+  expect(bytes.subarray(36, 40).toString('latin1')).toBe('data');
+  expect(bytes.readUInt16LE(20)).toBe(1); // PCM
+  expect(bytes.readUInt16LE(22)).toBe(1); // mono
+  expect(bytes.readUInt32LE(24)).toBe(ESPEAK_RATE);
+  expect(bytes.readUInt16LE(34)).toBe(16);
+  if (streamed) {
+    expect(bytes.readUInt32LE(40)).toBe(0xffffffff);
+  } else {
+    expect(bytes.readUInt32LE(4)).toBe(bytes.length - 8);
+    expect(bytes.readUInt32LE(40)).toBe(bytes.length - 44);
+  }
+  const samples = new Int16Array(
+    bytes.buffer.slice(bytes.byteOffset + 44, bytes.byteOffset + bytes.length - (bytes.length % 2)),
+  );
+  expect(samples.length / ESPEAK_RATE).toBeGreaterThan(0.5);
+  // Speech, not silence: loud samples, and many of them.
+  const loud = samples.filter((sample) => Math.abs(sample) > 1000).length;
+  expect(loud).toBeGreaterThan(samples.length / 20);
+  return samples.length / ESPEAK_RATE;
+}
+
+/** `POST /api/settings/tts-test/` on `node`, the answer's bytes kept. */
+async function preview(node: ServerProcess, body: unknown) {
+  const res = await fetch(`${node.baseUrl}/api/settings/tts-test/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+function openAiClient(node: ServerProcess): OpenAI {
+  return new OpenAI({
+    apiKey: 'sk-anything',
+    baseURL: `${node.baseUrl}/v1`,
+    maxRetries: 0,
+    timeout: 280_000,
+  });
+}
+
 async function generateAll(node: ServerProcess, projectId: string) {
   return call(node, 'POST', `/api/projects/${projectId}/generate-all-audio/`, {});
 }
@@ -295,6 +348,100 @@ describe('Scale-out: 2 API + 2 worker processes on Redis, BullMQ and PostgreSQL'
     expect(health.status).toBe(200);
     expect(health.json.details.redis.status).toBe('up');
     expect(health.json.details.engine).toBeUndefined(); // an API node runs no engine
+  });
+
+  it('synthesis on request on an API node: the preview and /v1/audio/speech (openai SDK, wav and mp3) through the workers', async () => {
+    // An API node runs no engine: this WAV was spoken by a worker.
+    const clip = await preview(apiA, {
+      text: 'The keeper lit the lamp at dusk.',
+      voice: 'bm_george',
+    });
+    expect(clip.status).toBe(200);
+    expect(clip.headers.get('content-type')).toBe('audio/wav');
+    expect(clip.headers.get('content-disposition')).toBe('inline; filename="tts_test.wav"');
+    const seconds = expectSpokenWav(clip.bytes, { streamed: false });
+    // Slower speech, a longer clip: the speed reached the worker's engine.
+    const slow = await preview(apiA, {
+      text: 'The keeper lit the lamp at dusk.',
+      voice: 'bm_george',
+      speed: 0.5,
+    });
+    expect(slow.status).toBe(200);
+    expect(expectSpokenWav(slow.bytes, { streamed: false })).toBeGreaterThan(seconds * 1.4);
+    // The voices this node offers are the ones it validates and the workers speak.
+    const voices = (await call(apiB, 'GET', '/api/settings/voices/')).json as { id: string }[];
+    const own = voices[voices.length - 1].id; // one of eSpeak's own voices, listed last
+    const ownClip = await preview(apiB, { text: 'A voice of the engine itself.', voice: own });
+    expect(ownClip.status).toBe(200);
+    expectSpokenWav(ownClip.bytes, { streamed: false });
+    const refused = await call(apiB, 'POST', '/api/settings/tts-test/', {
+      text: 'Hi.',
+      voice: 'robot',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toEqual({
+      error: 'Validation failed',
+      details: { voice: ['"robot" is not a valid choice.'] },
+    });
+
+    const client = openAiClient(apiB);
+    const input =
+      'The lighthouse keeper counted the ships in the harbour. Then he wrote every name down in his log.';
+    const wav = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'af_bella',
+      input,
+      response_format: 'wav',
+    });
+    expect(wav.headers.get('content-type')).toBe('audio/wav');
+    expect(wav.headers.get('x-sample-rate')).toBe(String(ESPEAK_RATE));
+    const wavSeconds = expectSpokenWav(Buffer.from(await wav.arrayBuffer()), { streamed: true });
+    expect(wavSeconds).toBeGreaterThan(2);
+
+    const mp3 = await client.audio.speech.create({ model: 'tts-1', voice: 'af_bella', input });
+    expect(mp3.headers.get('content-type')).toBe('audio/mpeg');
+    const file = join(dataDir, 'speech-test.mp3');
+    await writeFile(file, Buffer.from(await mp3.arrayBuffer()));
+    try {
+      const decoded = await decodeAudioFile(file, 'mp3');
+      expect(decoded.errors).toBe(0);
+      expect(decoded.sampleRate).toBe(ESPEAK_RATE);
+      // The same speech as the WAV (the encoder's padding aside).
+      expect(Math.abs(decoded.samples / ESPEAK_RATE - wavSeconds)).toBeLessThan(0.2);
+    } finally {
+      await rm(file, { force: true });
+    }
+
+    // A voice the node does not offer: 400 in OpenAI's shape, before any worker is asked.
+    const unknown = await call(apiA, 'POST', '/v1/audio/speech', {
+      model: 'tts-1',
+      voice: 'alloy',
+      input: 'Hello.',
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error).toEqual(
+      expect.objectContaining({ param: 'voice', code: 'invalid_voice' }),
+    );
+  });
+
+  it('a preview on an API node is answered while a 100-segment batch runs', async () => {
+    const big = await importProject(apiA, 100, 'Batch beside a preview');
+    const batch = await generateAll(apiA, big.id);
+    expect(batch.status).toBe(202);
+    const batchId: string = batch.json.task_id;
+    while ((await status(apiB, batchId)).progress.current < 1) await delay(100);
+
+    const clip = await preview(apiB, { text: 'Still here while the batch runs.' });
+    expect(clip.status).toBe(200);
+    expectSpokenWav(clip.bytes, { streamed: false });
+    // When the preview is answered, the batch is still running: it did not wait for it.
+    const batchThen = await status(apiA, batchId);
+    expect(batchThen.status).toBe('PROCESSING');
+    expect(batchThen.progress.current).toBeLessThan(100);
+
+    const batchDone = await pollUntilFinished(apiA, batchId);
+    expect(batchDone.status).toBe('COMPLETED');
+    expect(batchDone.completed_segments).toHaveLength(100);
   });
 
   it('import on A, generate-all on A, poll and SSE on B until COMPLETED, every WAV valid', async () => {
@@ -433,6 +580,10 @@ describe('Scale-out: 2 API + 2 worker processes on Redis, BullMQ and PostgreSQL'
     expect(refused.headers.get('content-type')).toMatch(/application\/json/);
     expect(typeof refused.json.error).toBe('string');
     expect(refused.headers.get('retry-after')).toBeTruthy();
+    const previewRefused = await call(apiB, 'POST', '/api/settings/tts-test/', { text: 'Hello.' });
+    expect(previewRefused.status).toBe(503);
+    expect(previewRefused.json.error).toMatch(/Redis is not reachable/);
+    expect(previewRefused.headers.get('retry-after')).toBeTruthy();
     const health = await call(apiB, 'GET', '/api/health/');
     expect(health.status).toBe(503);
     expect(JSON.stringify(health.json)).toMatch(/Redis is not reachable/);
@@ -451,5 +602,45 @@ describe('Scale-out: 2 API + 2 worker processes on Redis, BullMQ and PostgreSQL'
     const final = await pollUntilFinished(apiB, accepted.json.task_id);
     expect(final.status).toBe('COMPLETED');
     expect(final.completed_segments).toHaveLength(2);
+    // Speech on request is back too (BullMQ's event stream reconnected by itself).
+    const clip = await preview(apiB, { text: 'Redis is back.' });
+    expect(clip.status).toBe(200);
+    expectSpokenWav(clip.bytes, { streamed: false });
+  });
+
+  it('no worker running: the preview and /v1/audio/speech answer 503 with Retry-After, never hang', async () => {
+    for (const worker of workers) {
+      if (worker.child.exitCode === null && worker.child.signalCode === null) {
+        worker.child.kill('SIGTERM');
+      }
+    }
+    await Promise.all(workers.map((worker) => worker.exited));
+
+    const refused = await call(apiA, 'POST', '/api/settings/tts-test/', { text: 'Anyone?' });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('content-type')).toMatch(/application\/json/);
+    expect(refused.json).toEqual({ error: 'No speech worker is running; try again later' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    const speech = await call(apiB, 'POST', '/v1/audio/speech', {
+      model: 'tts-1',
+      voice: 'af_bella',
+      input: 'Anyone there?',
+      response_format: 'wav',
+    });
+    expect(speech.status).toBe(503);
+    expect(speech.json).toEqual({
+      error: {
+        message: 'No speech worker is running; try again later',
+        type: 'server_error',
+        param: null,
+        code: 'engine_unavailable',
+      },
+    });
+    expect(Number(speech.headers.get('retry-after'))).toBeGreaterThan(0);
+    for (const node of [apiA, apiB]) {
+      expect(node.child.exitCode).toBeNull();
+      expect((await call(node, 'GET', '/api/health/')).status).toBe(200);
+    }
   });
 });
