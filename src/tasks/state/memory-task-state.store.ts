@@ -10,8 +10,8 @@ import {
   summaryOf,
   TaskChange,
 } from '../task-transitions';
-import type { TaskRecord, TaskSnapshot, TaskStatus, TaskSummary } from '../task.types';
-import { deepFreeze, TaskViewCache } from '../task-view.cache';
+import type { TaskRecord, TaskStatus, TaskSummary } from '../task.types';
+import { TaskViewCache } from '../task-view.cache';
 import { isOwnerAlive, PROCESS_OWNER } from './process-owner';
 import { TaskRecordRepository } from './task-record.repository';
 import {
@@ -35,8 +35,8 @@ import {
  *   pid no longer runs, or rows without an owner) end FAILED "Interrupted by server
  *   restart"; tasks of live processes are left alone. Finished ones are kept for retention.
  * - **Memory of finished tasks**: a finished task never changes and may be kept for a day,
- *   so it keeps only its scalar fields; its segment lists are read back from its serialized
- *   snapshot, the JSON string the view cache holds for pollers anyway (`compactFinished`).
+ *   so it is kept as one FinishedTask (task-view.cache.ts): its scalar fields and the JSON
+ *   its pollers get, which is also its view; its segment lists are parsed back from that JSON.
  */
 export class MemoryTaskStateStore extends TaskStateStore {
   private readonly logger = new Logger(MemoryTaskStateStore.name);
@@ -204,7 +204,7 @@ export class MemoryTaskStateStore extends TaskStateStore {
   }
 
   private markFinished(task: TaskRecord): void {
-    this.tasks.set(task.id, compactFinished(task, this.views.viewOf(task).json));
+    this.tasks.set(task.id, this.views.finishedOf(task));
     this.finished.set(task.id, Date.parse(task.finishedAt ?? task.createdAt));
     if (this.finished.size > this.policy.maxRetained) void this.sweep();
   }
@@ -214,34 +214,4 @@ export class MemoryTaskStateStore extends TaskStateStore {
       if (this.claims.get(claim) === taskId) this.claims.delete(claim);
     }
   }
-}
-
-/**
- * A finished task as it is retained: its scalar fields, and its segment lists parsed from its
- * snapshot's JSON when asked for (polls and lists never ask: they read the view and the
- * scalars). The JSON string is the view cache's own, not a copy.
- */
-function compactFinished(task: TaskRecord, json: string): TaskRecord {
-  const parsed = (): TaskSnapshot => JSON.parse(json) as TaskSnapshot;
-  return Object.freeze({
-    id: task.id,
-    version: task.version,
-    labels: task.labels,
-    status: task.status,
-    current: task.current,
-    total: task.total,
-    inProgress: task.inProgress,
-    claims: task.claims,
-    recording: task.recording,
-    owner: task.owner,
-    createdAt: task.createdAt,
-    startedAt: task.startedAt,
-    finishedAt: task.finishedAt,
-    get completed() {
-      return deepFreeze(parsed().completed_segments);
-    },
-    get errors() {
-      return deepFreeze(parsed().errors);
-    },
-  });
 }
