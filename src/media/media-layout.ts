@@ -10,6 +10,9 @@ import { readdirQuietly } from './temporary-files';
 /** URL prefix under which the media folder is served. */
 export const MEDIA_URL_PREFIX = '/media';
 
+/** See `MediaLayout.temporaryFileGraceMs`: far longer than any write (an upload included). */
+const SHARED_FOLDER_TEMPORARY_GRACE_MS = 10 * 60_000;
+
 /** Only ids made of these characters become file names (UUIDs in practice). */
 const SAFE_ID = /^[0-9A-Za-z_-]{1,128}$/;
 
@@ -45,9 +48,17 @@ export class MediaLayout {
   private readonly logger = new Logger(MediaLayout.name);
   /** Absolute path of the media folder. */
   readonly mediaRoot: string;
+  /**
+   * How old a temporary file must be for a start-up sweep to delete it. 0 (any) on one node;
+   * with REDIS_URL every node mounts the folder, and a node that starts must not delete another
+   * live node's write in progress: a killed worker's files are swept when its segment is taken
+   * over (the one-segment sweep), older ones at the next start.
+   */
+  readonly temporaryFileGraceMs: number;
 
   constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
     this.mediaRoot = join(config.dataDir, 'media');
+    this.temporaryFileGraceMs = config.redis ? SHARED_FOLDER_TEMPORARY_GRACE_MS : 0;
   }
 
   /** Absolute path of a project's media folder. */

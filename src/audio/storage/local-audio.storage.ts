@@ -88,7 +88,11 @@ export class LocalAudioStorage extends AudioStorage {
       const wordsPath = this.media.audioWordsPath(segment.projectId, segment.segmentId);
       return removeTemporaryFiles([dirname(audioPath)], [basename(audioPath), basename(wordsPath)]);
     }
-    const removed = await removeTemporaryFiles(await this.media.projectFolders('audio'));
+    const removed = await removeTemporaryFiles(
+      await this.media.projectFolders('audio'),
+      undefined,
+      this.media.temporaryFileGraceMs,
+    );
     if (removed > 0) this.logger.warn(`Removed ${removed} temporary WAV file(s) left by a crash`);
     return removed;
   }

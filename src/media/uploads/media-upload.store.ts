@@ -37,7 +37,11 @@ export class MediaUploadStore {
 
   /** Deletes the temporary files a crash left in the upload folders; returns how many. */
   async removeTemporaryFiles(): Promise<number> {
-    const removed = await removeTemporaryFiles(await this.media.uploadFolders());
+    const removed = await removeTemporaryFiles(
+      await this.media.uploadFolders(),
+      undefined,
+      this.media.temporaryFileGraceMs,
+    );
     if (removed > 0) this.logger.warn(`Removed ${removed} temporary upload(s) left by a crash`);
     return removed;
   }
