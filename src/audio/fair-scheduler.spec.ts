@@ -13,6 +13,14 @@ function gate(log: string[], name: string) {
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Jobs that log their engine step, release their slot at once, then finish behind a gate. */
+const releasingJobs = (log: string[], finishers: ReturnType<typeof gate>[]) =>
+  finishers.map((finisher, i) => async (releaseSlot: () => void) => {
+    log.push(`engine${i}`);
+    releaseSlot();
+    await finisher.job();
+  });
+
 describe('FairScheduler', () => {
   it('never runs more jobs than slots', async () => {
     const scheduler = new FairScheduler(2);
@@ -83,11 +91,7 @@ describe('FairScheduler', () => {
     const scheduler = new FairScheduler(1);
     const log: string[] = [];
     const finishers = [0, 1, 2].map((i) => gate(log, `finish${i}`));
-    const jobs = finishers.map((finisher, i) => async (releaseSlot: () => void) => {
-      log.push(`engine${i}`);
-      releaseSlot();
-      await finisher.job();
-    });
+    const jobs = releasingJobs(log, finishers);
     const done = scheduler.submit('g', jobs);
     await flush();
     // job 0 released its slot: job 1 runs; job 1 cannot release (one finishing already).
@@ -108,11 +112,7 @@ describe('FairScheduler', () => {
     const scheduler = new FairScheduler(1, 2);
     const log: string[] = [];
     const finishers = [0, 1, 2, 3].map((i) => gate(log, `finish${i}`));
-    const jobs = finishers.map((finisher, i) => async (releaseSlot: () => void) => {
-      log.push(`engine${i}`);
-      releaseSlot();
-      await finisher.job();
-    });
+    const jobs = releasingJobs(log, finishers);
     const done = scheduler.submit('g', jobs);
     await flush();
     // Jobs 0 and 1 finish outside the slot; job 2 has the slot and cannot release it.

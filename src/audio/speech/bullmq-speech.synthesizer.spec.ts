@@ -67,14 +67,18 @@ describe('BullmqSpeechSynthesizer: faults, streaming window, retention', () => {
   const pieces = (n: number) =>
     Array.from({ length: n }, (_, i) => ({ text: `Piece ${i + 1}.`, voice: 'en-us', speed: 1 }));
 
-  it('no worker running: unavailable at once, and nothing is queued', async () => {
-    const error = await speech
+  /** What a one-piece request fails with (null if it is answered). */
+  const firstError = () =>
+    speech
       .speak(pieces(1), new AbortController().signal)
       .next()
       .then(
         () => null,
         (e: unknown) => e,
       );
+
+  it('no worker running: unavailable at once, and nothing is queued', async () => {
+    const error = await firstError();
     expect(error).toBeInstanceOf(SpeechUnavailableError);
     expect((error as Error).message).toMatch(/No speech worker is running/);
     expect(await leftovers()).toEqual([]);
@@ -137,13 +141,7 @@ describe('BullmqSpeechSynthesizer: faults, streaming window, retention', () => {
   it('a worker with another engine refuses the piece, saying what to fix', async () => {
     processor = await node(fixture.redis, engine, 'kokoro');
     await processor.ready();
-    const error = await speech
-      .speak(pieces(1), new AbortController().signal)
-      .next()
-      .then(
-        () => null,
-        (e: unknown) => e,
-      );
+    const error = await firstError();
     expect(error).toBeInstanceOf(SynthesisFailedError);
     expect((error as Error).message).toMatch(/same TTS_ENGINE/);
     expect(engine.started).toEqual([]);

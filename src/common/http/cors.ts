@@ -1,5 +1,6 @@
 import fastifyCors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { registerCatchingHooks } from './caught-hooks';
 
 type RequestHook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => void;
 
@@ -83,22 +84,8 @@ export async function registerCors(
   options: ReturnType<typeof corsOptions>,
 ): Promise<void> {
   // The plugin's request hook is caught while it registers, to run on preflights only.
-  let preflight: RequestHook | undefined;
-  const addHook = fastify.addHook;
-  const catching = function (this: FastifyInstance, name: string, hook: RequestHook) {
-    if (name === 'onRequest' && !preflight) {
-      preflight = hook;
-      return this;
-    }
-    return (addHook as (name: string, hook: RequestHook) => FastifyInstance).call(this, name, hook);
-  };
-  fastify.addHook = catching as FastifyInstance['addHook'];
-  try {
-    await fastify.register(fastifyCors, options);
-  } finally {
-    fastify.addHook = addHook;
-  }
-  const handlePreflight = preflight;
+  const caught = await registerCatchingHooks(fastify, fastifyCors, options, ['onRequest'], 1);
+  const handlePreflight = caught.get('onRequest')?.[0] as RequestHook | undefined;
   if (!handlePreflight) throw new Error('@fastify/cors added no request hook: check registerCors');
 
   const { allowed, other } = corsHeaderTable(options);

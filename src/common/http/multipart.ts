@@ -1,7 +1,7 @@
 import fastifyMultipart, { type FastifyMultipartOptions } from '@fastify/multipart';
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import { type Hook, registerCatchingHooks } from './caught-hooks';
 
-type Hook = (...args: never[]) => unknown;
 type HookName = 'onRequest' | 'onResponse';
 
 /** Methods whose requests Fastify never parses a body of: no multipart upload can arrive. */
@@ -23,21 +23,11 @@ export async function registerMultipart(
   fastify: FastifyInstance,
   options: FastifyMultipartOptions,
 ): Promise<void> {
-  const caught: Record<HookName, Hook[]> = { onRequest: [], onResponse: [] };
-  const addHook = fastify.addHook;
-  const catching = function (this: FastifyInstance, name: string, hook: Hook) {
-    if (name === 'onRequest' || name === 'onResponse') {
-      caught[name].push(hook);
-      return this;
-    }
-    return (addHook as (name: string, hook: Hook) => FastifyInstance).call(this, name, hook);
-  };
-  fastify.addHook = catching as FastifyInstance['addHook'];
-  try {
-    await fastify.register(fastifyMultipart, options);
-  } finally {
-    fastify.addHook = addHook;
-  }
+  const hooks = await registerCatchingHooks(fastify, fastifyMultipart, options, [
+    'onRequest',
+    'onResponse',
+  ]);
+  const caught = { onRequest: hooks.get('onRequest')!, onResponse: hooks.get('onResponse')! };
   if (caught.onRequest.length + caught.onResponse.length === 0)
     throw new Error('@fastify/multipart added no request hooks: check registerMultipart');
 
