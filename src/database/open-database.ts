@@ -63,7 +63,8 @@ export async function openDatabase(
   migrations: Readonly<Record<string, Migration>>,
   logger = new Logger('Database'),
 ): Promise<OpenedDatabase> {
-  if (config.dialect === 'postgres') return openPostgres(config.url, config.poolMax, migrations, logger);
+  if (config.dialect === 'postgres')
+    return openPostgres(config.url, config.poolMax, migrations, logger);
   return { db: await openSqlite(config.file, migrations, logger), pool: null };
 }
 
@@ -162,6 +163,12 @@ export async function openPostgres(
   // An idle client losing its server (restart, network) emits 'error' on the pool; without a
   // listener that would end the process. The next query gets a new connection.
   pool.on('error', (error) => logger.warn(`Idle PostgreSQL connection lost: ${error.message}`));
+  // A client in use that loses its server fails its query and also emits 'error' on itself,
+  // where the pool does not listen: without this listener that would end the process. The
+  // pool drops such a client when it is released.
+  pool.on('connect', (client) =>
+    client.on('error', (error) => logger.warn(`PostgreSQL connection lost: ${error.message}`)),
+  );
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   await migrate(db, migrations, logger);
   return { db, pool };
