@@ -20,15 +20,11 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { namedBuilds, numberOption as opt } from './support/args.mjs';
 
 const PROJECT = '11111111-1111-4111-8111-111111111111';
 const SEGMENT = '22222222-2222-4222-8222-222222222222';
 const URL_PATH = `/media/projects/${PROJECT}/audio/${SEGMENT}.wav`;
-
-const opt = (name, fallback) => {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg ? Number(arg.split('=')[1]) : fallback;
-};
 
 if (process.argv[2] === '--child') {
   await child(resolve(process.argv[3]));
@@ -41,9 +37,8 @@ async function parent() {
   const mib = opt('mib', 64);
   const downloads = opt('downloads', 5);
   const rangeCount = opt('ranges', 2000);
-  const named = process.argv.filter((a) => !a.startsWith('--') && a.includes('='));
-  if (!named.length) throw new Error('Name the builds: before=<dir> after=<dir>');
-  const builds = named.map((a) => [a.split('=')[0], resolve(a.split('=')[1])]);
+  const builds = namedBuilds();
+  if (!builds.length) throw new Error('Name the builds: before=<dir> after=<dir>');
   const wav = Buffer.alloc(mib * 1024 * 1024, 7);
   wav.write('RIFF');
   const servers = {};
@@ -65,7 +60,9 @@ async function parent() {
             while (next < rangeCount) {
               next++;
               const start = Math.floor(Math.random() * (wav.length - 65536));
-              const bytes = await download(server.port, { range: `bytes=${start}-${start + 65535}` });
+              const bytes = await download(server.port, {
+                range: `bytes=${start}-${start + 65535}`,
+              });
               if (bytes !== 65536) throw new Error(`${name}: range of ${bytes} bytes`);
             }
           };

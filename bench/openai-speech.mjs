@@ -9,11 +9,8 @@
  * every request have a timeout.
  */
 import { ensureBuilt, startService } from './support/processes.mjs';
+import { numberOption as opt } from './support/args.mjs';
 
-const opt = (name, fallback) => {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg ? Number(arg.split('=')[1]) : fallback;
-};
 const chars = opt('chars', 3000);
 const workers = opt('workers', 1);
 const rounds = opt('rounds', 3);

@@ -17,11 +17,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const opt = (name, fallback) => {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg ? Number(arg.split('=')[1]) : fallback;
-};
+import { namedBuilds, numberOption as opt } from './support/args.mjs';
 
 if (process.argv[2] === '--child') {
   await child(resolve(process.argv[3]));
@@ -32,9 +28,8 @@ if (process.argv[2] === '--child') {
 async function parent() {
   const rounds = opt('rounds', 5);
   const requests = opt('requests', 20_000);
-  const named = process.argv.filter((a) => !a.startsWith('--') && a.includes('='));
-  if (!named.length) throw new Error('Name the builds: before=<dir> after=<dir>');
-  const builds = named.map((a) => [a.split('=')[0], resolve(a.split('=')[1])]);
+  const builds = namedBuilds();
+  if (!builds.length) throw new Error('Name the builds: before=<dir> after=<dir>');
   const children = {};
   for (const [name, dir] of builds) children[name] = await start(dir);
   const results = Object.fromEntries(builds.map(([name]) => [name, { 200: [], 304: [] }]));

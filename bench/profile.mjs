@@ -22,11 +22,8 @@ import { ensureBuilt, startService } from './support/processes.mjs';
 import { summarise } from './support/profile-summary.mjs';
 import { call, generateAll, generatedProject, importProject, waitTask } from './support/story.mjs';
 import { oneWords, sentences } from './support/texts.mjs';
+import { numberOption as opt } from './support/args.mjs';
 
-const opt = (name, fallback) => {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg ? Number(arg.split('=')[1]) : fallback;
-};
 const segments = opt('segments', 10);
 const seconds = opt('seconds', 5);
 const words = opt('words', 0);

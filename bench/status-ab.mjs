@@ -12,19 +12,14 @@ import { compare } from './support/load.mjs';
 import { ensureBuilt, ROOT, startService } from './support/processes.mjs';
 import { call, generatedProject } from './support/story.mjs';
 import { sentences } from './support/texts.mjs';
+import { namedBuilds, numberOption as opt } from './support/args.mjs';
 
-const opt = (name, fallback) => {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg ? Number(arg.split('=')[1]) : fallback;
-};
-const named = process.argv.filter((a) => !a.startsWith('--') && a.includes('='));
+const named = namedBuilds();
 const before = process.env.BENCH_BEFORE_DIR;
 if (!named.length && !before) {
   throw new Error('Set BENCH_BEFORE_DIR to the checkout (with dist/) to compare with');
 }
-const builds = named.length
-  ? Object.fromEntries(named.map((a) => [a.split('=')[0], resolve(a.split('=')[1])]))
-  : { before: resolve(before), after: ROOT };
+const builds = named.length ? Object.fromEntries(named) : { before: resolve(before), after: ROOT };
 if (!named.length) ensureBuilt();
 const services = {};
 try {

@@ -12,19 +12,15 @@
  *                           [--workers=2] [--rounds=3] [--rate=0]
  */
 import { rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { median, pacedPolls } from './support/load.mjs';
 import { makeDataDir, startRawEngine, startService } from './support/processes.mjs';
 import { generateAll, importProject, taskTiming, waitTask } from './support/story.mjs';
 import { oneWords, sentences } from './support/texts.mjs';
+import { namedBuilds, numberOption as opt } from './support/args.mjs';
 
-const opt = (name, fallback) => {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg ? Number(arg.split('=')[1]) : fallback;
-};
-const named = process.argv.filter((a) => !a.startsWith('--') && a.includes('='));
-if (!named.length) throw new Error('Name the builds to compare: name=dir (each with dist/)');
-const builds = named.map((a) => ({ name: a.split('=')[0], appDir: resolve(a.split('=')[1]) }));
+const builds = namedBuilds().map(([name, appDir]) => ({ name, appDir }));
+if (!builds.length) throw new Error('Name the builds to compare: name=dir (each with dist/)');
 const words = opt('words', 0);
 const count = words || opt('sentences', 100);
 const workers = opt('workers', 2);
