@@ -5,6 +5,8 @@ import { WebVTTParser } from 'webvtt-parser';
 import { encodeWav, parseWavHeader } from '../src/audio/engine/wav';
 import { parseSegmentWords, serializeSegmentWords } from '../src/common/speech/word-boundary';
 import { MediaLayout } from '../src/media/media-layout';
+import * as narrationMp3 from '../src/narration/narration-mp3';
+import * as narrationStreams from '../src/narration/narration-stream';
 import { api, ProjectDetailJson, UNKNOWN_ID } from './support/story-api';
 import { taskFinished } from './support/tasks';
 import { startTestApp, TestApp } from './support/test-app';
@@ -367,5 +369,42 @@ describe('whole-story narration export (e2e, real engine)', () => {
     expect(Number(head.headers['content-length'])).toBe(
       44 + offsets(Math.round(0.3 * sampleRate)).total * 2,
     );
+  });
+
+  it('answers HEAD with the headers of a GET, without reading the audio or encoding the MP3', async () => {
+    const streams = jest.spyOn(narrationStreams, 'narrationStream');
+    const encoders = jest.spyOn(narrationMp3, 'mp3EncoderStream');
+    try {
+      const get = await http.get(url('wav'));
+      const head = await t.app.inject({ method: 'HEAD', url: url('wav') });
+      const range = await t.app.inject({
+        method: 'HEAD',
+        url: url('wav'),
+        headers: { range: 'bytes=100-199' },
+      });
+      const mp3 = await t.app.inject({ method: 'HEAD', url: url('mp3') });
+      expect(head.statusCode).toBe(200);
+      expect(head.rawPayload.length).toBe(0);
+      for (const name of [
+        'content-length',
+        'content-type',
+        'accept-ranges',
+        'content-disposition',
+      ]) {
+        expect(head.headers[name]).toBe(get.headers[name]);
+      }
+      expect(range.statusCode).toBe(206);
+      expect(range.headers['content-range']).toBe(`bytes 100-199/${get.rawPayload.length}`);
+      expect(range.headers['content-length']).toBe('100');
+      expect(mp3.statusCode).toBe(200);
+      expect(mp3.headers['content-type']).toBe('audio/mpeg');
+      expect(mp3.rawPayload.length).toBe(0);
+      // Only the GET built a narration stream; no HEAD started an encoder.
+      expect(streams).toHaveBeenCalledTimes(1);
+      expect(encoders).not.toHaveBeenCalled();
+    } finally {
+      streams.mockRestore();
+      encoders.mockRestore();
+    }
   });
 });

@@ -10,7 +10,7 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { pipeline } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import rangeParser from 'range-parser';
 import { ErrorBodyDto } from '../common/http/error-body.dto';
@@ -82,10 +82,12 @@ export class NarrationController {
         .code(206)
         .header('content-range', `bytes ${start}-${end}/${size}`)
         .header('content-length', end - start + 1)
-        .send(narrationStream(timeline, sources, start, end));
+        .send(headOnly(reply) ?? narrationStream(timeline, sources, start, end));
       return;
     }
-    reply.header('content-length', size).send(narrationStream(timeline, sources));
+    reply
+      .header('content-length', size)
+      .send(headOnly(reply) ?? narrationStream(timeline, sources));
   }
 
   @Get('narration.mp3')
@@ -111,15 +113,20 @@ export class NarrationController {
       gapMs: query.gap_ms,
       skipMissing: query.skip_missing,
     });
+    reply
+      .header('content-type', 'audio/mpeg')
+      .header('accept-ranges', 'none')
+      .header('content-disposition', 'attachment; filename="narration.mp3"');
+    const head = headOnly(reply);
+    if (head) {
+      reply.send(head);
+      return;
+    }
     const mp3 = mp3EncoderStream(timeline.sampleRate);
     // The samples only (from the first byte after the WAV header); an error or a client that
     // goes away destroys both streams, and the encoder's worker with them.
     pipeline(narrationStream(timeline, sources, WAV_HEADER_BYTES), mp3, () => undefined);
-    reply
-      .header('content-type', 'audio/mpeg')
-      .header('accept-ranges', 'none')
-      .header('content-disposition', 'attachment; filename="narration.mp3"')
-      .send(mp3);
+    reply.send(mp3);
   }
 
   @Get('narration.srt')
@@ -170,4 +177,13 @@ export class NarrationController {
       .header('content-disposition', `attachment; filename="narration.${format}"`)
       .send(body);
   }
+}
+
+/**
+ * The body of a HEAD answer: an empty stream, so that the headers (Content-Length included)
+ * are those of the GET. Fastify answers HEAD with the GET handler and drains a stream body
+ * to discard it, which would read every segment's file (and encode the whole MP3) for nothing.
+ */
+function headOnly(reply: FastifyReply): Readable | undefined {
+  return reply.request.method === 'HEAD' ? Readable.from([]) : undefined;
 }
