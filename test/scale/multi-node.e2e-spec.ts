@@ -573,6 +573,9 @@ describe('Scale-out: 2 API + 2 worker processes on Redis, BullMQ and PostgreSQL'
 
   it('Redis stopped and started again: 503 JSON and a health that says why, no crash, then recovery', async () => {
     const project = await importProject(apiA, 2, 'Redis outage');
+    // A worker that is asked to stop while Redis is down.
+    const leaving = await startNode('worker');
+    while ((await call(leaving, 'GET', '/api/health/')).status !== 200) await delay(200);
     await redis.stop();
 
     const refused = await generateAll(apiA, project.id);
@@ -589,6 +592,11 @@ describe('Scale-out: 2 API + 2 worker processes on Redis, BullMQ and PostgreSQL'
     expect(JSON.stringify(health.json)).toMatch(/Redis is not reachable/);
     const workerHealth = await call(workers[1], 'GET', '/api/health/');
     expect(workerHealth.status).toBe(503);
+    // It cannot hand its jobs back, so its close never ends: it exits 1 past its deadline
+    // (SHUTDOWN_GRACE_SECONDS + 10 s) instead of running on.
+    leaving.child.kill('SIGTERM');
+    expect(await leaving.exited).toEqual({ code: 1, signal: null });
+    expect(leaving.output()).toMatch(/Shutdown not finished 12 s after SIGTERM/);
 
     await redis.start();
     // Every node finds Redis again by itself.
