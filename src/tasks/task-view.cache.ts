@@ -52,10 +52,15 @@ export class TaskViewCache {
     return view;
   }
 
-  /** The retained form of a finished task: the view of its final version (see FinishedTask). */
+  /**
+   * The retained form of a finished task: the view of its final version (see FinishedTask).
+   * The caller keeps it as the task's record, which is its own view from then on: its cache
+   * entry is dropped (an entry and its Map slot, ~80 B per retained task).
+   */
   finishedOf(task: TaskRecord): FinishedTask {
     const view = this.viewOf(task);
     if (!(view instanceof FinishedTask)) throw new Error(`Task ${task.id} is not finished`);
+    this.entries.delete(task.id);
     return view;
   }
 

@@ -45,8 +45,12 @@ export class MemoryTaskStateStore extends TaskStateStore {
   private readonly reserved = new Set<string>();
   /** claim → the unfinished task holding it. */
   private readonly claims = new Map<string, string>();
-  /** Finished task ids in finishing order (oldest first) with the time they finished. */
-  private readonly finished = new Map<string, number>();
+  /**
+   * Finished task ids in finishing order (oldest first). Their finishing time is read from
+   * the task when a sweep reaches them, not kept here: a number beside each of 10,000 ids
+   * would be a heap object of its own (docs/PERFORMANCE.md, section 6).
+   */
+  private readonly finished = new Set<string>();
   private activeCount = 0;
   /** The changes of one task run in order. */
   private readonly serial = new SerialByKey();
@@ -153,9 +157,9 @@ export class MemoryTaskStateStore extends TaskStateStore {
   async sweep(now = Date.now()): Promise<string[]> {
     const oldestKept = now - this.policy.retentionSeconds * 1000;
     const evicted: string[] = [];
-    for (const [id, finishedAt] of this.finished) {
+    for (const id of this.finished) {
       const tooMany = this.finished.size > this.policy.maxRetained;
-      if (!tooMany && finishedAt > oldestKept) break;
+      if (!tooMany && finishedAt(this.tasks.get(id)) > oldestKept) break;
       this.finished.delete(id);
       this.tasks.delete(id);
       evicted.push(id);
@@ -181,7 +185,8 @@ export class MemoryTaskStateStore extends TaskStateStore {
     }
     if (isTerminal(next.status)) {
       this.activeCount -= 1;
-      this.markFinished(next);
+      // The retained form, which is also its view: published as is, so no other is built.
+      return this.markFinished(next);
     }
     return next;
   }
@@ -203,10 +208,12 @@ export class MemoryTaskStateStore extends TaskStateStore {
     this.markFinished(task);
   }
 
-  private markFinished(task: TaskRecord): void {
-    this.tasks.set(task.id, this.views.finishedOf(task));
-    this.finished.set(task.id, Date.parse(task.finishedAt ?? task.createdAt));
+  private markFinished(task: TaskRecord): TaskRecord {
+    const finished = this.views.finishedOf(task);
+    this.tasks.set(task.id, finished);
+    this.finished.add(task.id);
     if (this.finished.size > this.policy.maxRetained) void this.sweep();
+    return finished;
   }
 
   private releaseClaims(taskId: string, claims: readonly string[]): void {
@@ -214,4 +221,9 @@ export class MemoryTaskStateStore extends TaskStateStore {
       if (this.claims.get(claim) === taskId) this.claims.delete(claim);
     }
   }
+}
+
+/** When a finished task finished (its creation time if it never recorded one). */
+function finishedAt(task: TaskRecord | undefined): number {
+  return task ? Date.parse(task.finishedAt ?? task.createdAt) : -Infinity;
 }
