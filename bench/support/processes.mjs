@@ -346,6 +346,7 @@ export async function startRawEngine(workers, textsFile) {
     throw error;
   }
   return {
+    pid: child.pid,
     async pass() {
       const answer = await wrapped.request('pass', {}, 600_000);
       if (answer.error) throw new Error(answer.error);
