@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWavHeader } from '../src/audio/engine/wav';
+import { AudioStorage } from '../src/audio/storage/audio.storage';
 import { UNKNOWN_ID } from './support/story-api';
 import { taskFinished } from './support/tasks';
 import { brokenEngine } from './support/engines';
@@ -91,13 +92,18 @@ describe('audio generation with the real engine (e2e)', () => {
       const served = await http.get(reported.audio_url);
       expect(served.statusCode).toBe(200);
       expect(served.headers['content-type']).toBe('audio/wav');
-      expect(served.rawPayload.length).toBe(44 + wav.dataBytes);
+      // The file as stored: the samples, then the chunk of word boundaries after them.
+      expect(served.rawPayload).toEqual(readFileSync(file));
+      expect(served.rawPayload.length).toBeGreaterThan(44 + wav.dataBytes);
+      expect(served.rawPayload.readUInt32LE(4) + 8).toBe(served.rawPayload.length);
+      expect(await t.app.get(AudioStorage).readWords(project.id, segment.id)).toMatchObject({
+        text: segment.text_content,
+        sampleCount: wav.dataBytes / 2,
+      });
     }
-    // Atomic writes leave no temporary file behind: each WAV and its word boundaries.
+    // Atomic writes leave no temporary file behind: one WAV per segment, boundaries inside.
     const files = readdirSync(join(t.dataDir, 'media', 'projects', project.id, 'audio'));
-    expect(files.sort()).toEqual(
-      detail.segments.flatMap((s: { id: string }) => [`${s.id}.wav`, `${s.id}.words.json`]).sort(),
-    );
+    expect(files.sort()).toEqual(detail.segments.map((s: { id: string }) => `${s.id}.wav`).sort());
   });
 
   it('a segment whose WAV cannot be written fails alone; the others complete', async () => {

@@ -106,7 +106,8 @@ describe('crash durability: SIGKILL never takes back what a poll showed (e2e, bu
           join(dataDir, 'media', 'projects', project.id, 'audio', `${segment.id}.wav`),
         );
         const wav = parseWavHeader(bytes);
-        expect(bytes.length).toBe(44 + wav.dataBytes);
+        // Whole: the RIFF size covers the file (the samples, then the boundaries' chunk).
+        expect(bytes.readUInt32LE(4) + 8).toBe(bytes.length);
         expect(wav.durationSeconds).toBeCloseTo(segment.audio_duration!, 3);
       }
       // The start-up sweep removes temporary files in the background: wait for it.

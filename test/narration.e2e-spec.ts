@@ -3,7 +3,8 @@ import { parseSync, NodeCue } from 'subtitle';
 // @ts-expect-error -- webvtt-parser ships no type declarations
 import { WebVTTParser } from 'webvtt-parser';
 import { encodeWav, parseWavHeader } from '../src/audio/engine/wav';
-import { parseSegmentWords, serializeSegmentWords } from '../src/common/speech/word-boundary';
+import { AudioStorage } from '../src/audio/storage/audio.storage';
+import { serializeSegmentWords } from '../src/common/speech/word-boundary';
 import { MediaLayout } from '../src/media/media-layout';
 import * as narrationMp3 from '../src/narration/narration-mp3';
 import * as narrationStreams from '../src/narration/narration-stream';
@@ -150,11 +151,11 @@ describe('whole-story narration export (e2e, real engine)', () => {
   });
 
   it("?by=sentence times one cue per sentence from eSpeak's word boundaries", async () => {
-    const media = t.app.get(MediaLayout);
-    const recorded = project.segments.map((segment) =>
-      parseSegmentWords(readFileSync(media.audioWordsPath(project.id, segment.id), 'utf8')),
+    const storage = t.app.get(AudioStorage);
+    const recorded = await Promise.all(
+      project.segments.map((segment) => storage.readWords(project.id, segment.id)),
     );
-    // Recorded with the audio, for the text and the WAV it belongs to.
+    // Recorded in the audio (a chunk of the WAV), for the text and the samples it belongs to.
     recorded.forEach((words, i) => {
       expect(words).toMatchObject({ text: STORY[i], sampleRate, sampleCount: pcm[i].length / 2 });
       expect(words!.words.length).toBeGreaterThan(3);
@@ -206,10 +207,17 @@ describe('whole-story narration export (e2e, real engine)', () => {
 
   it('?by=sentence keeps one cue for a segment without recorded boundaries', async () => {
     const media = t.app.get(MediaLayout);
-    const path = media.audioWordsPath(project.id, project.segments[0].id);
-    const saved = readFileSync(path);
+    const wavPath = media.audioPath(project.id, project.segments[0].id);
+    const sidePath = media.audioWordsPath(project.id, project.segments[0].id);
+    const saved = readFileSync(wavPath);
+    const recorded = await t.app.get(AudioStorage).readWords(project.id, project.segments[0].id);
     try {
-      rmSync(path);
+      // The same WAV without its chunk of word boundaries (as an engine without word events
+      // writes it, or an older version, which kept them in a side file).
+      const wav = parseWavHeader(saved);
+      const bare = Buffer.from(saved.subarray(0, wav.dataOffset + wav.dataBytes));
+      bare.writeUInt32LE(bare.length - 8, 4);
+      writeFileSync(wavPath, bare);
       const srt = await http.get(url('srt', '?by=sentence'));
       const texts = parseSync(srt.body)
         .filter((node): node is NodeCue => node.type === 'cue')
@@ -219,15 +227,24 @@ describe('whole-story narration export (e2e, real engine)', () => {
         STORY[1],
         'He lit the great lamp, and its beam swept over the waves.',
       ]);
-      // Boundaries of another synthesis (a text edited since) are not used either.
-      const stale = parseSegmentWords(saved.toString('utf8'))!;
-      writeFileSync(path, serializeSegmentWords({ ...stale, text: 'Another text. Entirely.' }));
+      // An older version's side file is still read for a WAV without the chunk...
+      writeFileSync(sidePath, serializeSegmentWords(recorded!));
+      const legacy = await http.get(url('srt', '?by=sentence'));
+      expect(parseSync(legacy.body).filter((node) => node.type === 'cue')[0].data).toMatchObject({
+        text: 'The lighthouse keeper woke before the sun.',
+      });
+      // ...but boundaries of another synthesis (a text edited since) are not used.
+      writeFileSync(
+        sidePath,
+        serializeSegmentWords({ ...recorded!, text: 'Another text. Entirely.' }),
+      );
       const again = await http.get(url('srt', '?by=sentence'));
       expect(parseSync(again.body).filter((node) => node.type === 'cue')[0].data).toMatchObject({
         text: STORY[0],
       });
     } finally {
-      writeFileSync(path, saved);
+      writeFileSync(wavPath, saved);
+      rmSync(sidePath, { force: true });
     }
   });
 
@@ -303,8 +320,12 @@ describe('whole-story narration export (e2e, real engine)', () => {
     }
     const skipped = await http.get(`/api/projects/${other.id}/narration.wav?skip_missing=true`);
     expect(skipped.statusCode).toBe(200);
+    // The segment's own WAV, without the chunk of word boundaries that follows its samples.
     const file = readFileSync(t.app.get(MediaLayout).audioPath(other.id, other.segments[0].id));
-    expect(skipped.rawPayload.equals(file)).toBe(true);
+    const wav = parseWavHeader(file);
+    const bare = Buffer.from(file.subarray(0, wav.dataOffset + wav.dataBytes));
+    bare.writeUInt32LE(bare.length - 8, 4);
+    expect(skipped.rawPayload.equals(bare)).toBe(true);
     const srt = await http.get(`/api/projects/${other.id}/narration.srt?skip_missing=true`);
     expect(parseSync(srt.body)).toHaveLength(1);
   });

@@ -1,4 +1,12 @@
-import { durationOf, encodeWav, parseWavHeader, wavOf } from './wav';
+import {
+  durationOf,
+  encodeWav,
+  findChunk,
+  parseWavHeader,
+  riffChunk,
+  wavOf,
+  withChunkAppended,
+} from './wav';
 
 describe('wav', () => {
   const sampleRate = 22050;
@@ -113,6 +121,33 @@ describe('wav', () => {
     const copied = wavOf({ samples: shared, sampleRate, headerRoom: true });
     expect(copied.buffer).not.toBe(shared.buffer);
     expect(copied.equals(encodeWav(samples, sampleRate))).toBe(true);
-    expect(wavOf({ samples, sampleRate, headerRoom: true }).equals(encodeWav(samples, sampleRate))).toBe(true);
+    expect(
+      wavOf({ samples, sampleRate, headerRoom: true }).equals(encodeWav(samples, sampleRate)),
+    ).toBe(true);
+  });
+});
+
+describe('chunks after the samples', () => {
+  it('appends a chunk without copying the samples; the WAV parses the same, the chunk is found', () => {
+    const wav = encodeWav(Int16Array.from([1, -2, 3]), 16000);
+    const pieces = withChunkAppended(wav, riffChunk('sfwb', Buffer.from('odd')))!;
+    expect(pieces[0]).toBe(wav);
+    const file = Buffer.concat(pieces);
+    expect(file.readUInt32LE(4) + 8).toBe(file.length);
+    expect(file.length % 2).toBe(0); // the 3-byte body is padded
+    const info = parseWavHeader(file);
+    expect(info).toMatchObject({ sampleRate: 16000, dataBytes: 6, dataOffset: 44 });
+    const after = file.subarray(info.dataOffset + info.dataBytes);
+    expect(findChunk(after, 'sfwb')?.toString()).toBe('odd');
+    expect(findChunk(after, 'LIST')).toBeNull();
+    expect(findChunk(after.subarray(0, after.length - 2), 'sfwb')).toBeNull(); // cut short
+  });
+
+  it('appends nothing to bytes that are not exactly one RIFF file', () => {
+    const chunk = riffChunk('sfwb', Buffer.from('x'));
+    expect(withChunkAppended(Buffer.from('RIFF-a'), chunk)).toBeNull();
+    const wav = encodeWav(new Int16Array(2), 8000);
+    expect(withChunkAppended(Buffer.concat([wav, Buffer.from('junk')]), chunk)).toBeNull();
+    expect(() => riffChunk('toolong', Buffer.alloc(0))).toThrow();
   });
 });

@@ -137,3 +137,53 @@ export function parseWavHeader(buf: Buffer, fileSize = buf.length): WavInfo {
   }
   throw new Error('Truncated WAV: no data chunk');
 }
+
+/**
+ * A RIFF chunk: 4-character id, little-endian size, body, and the pad byte that keeps the next
+ * chunk at an even offset.
+ */
+export function riffChunk(id: string, body: Buffer): Buffer {
+  if (Buffer.byteLength(id, 'ascii') !== 4)
+    throw new Error(`A RIFF chunk id has 4 characters: "${id}"`);
+  const out = Buffer.alloc(8 + body.length + (body.length % 2));
+  out.write(id, 0, 'ascii');
+  out.writeUInt32LE(body.length, 4);
+  body.copy(out, 8);
+  return out;
+}
+
+/**
+ * The pieces of `wav` with `chunk` (from `riffChunk`) appended after its last chunk, to be
+ * written one after the other: `wav` itself, its RIFF size patched in place to cover the
+ * chunk (no copy of the samples), then the chunk. Null when `wav` is not exactly one RIFF/WAVE
+ * file (its RIFF size does not match its length), so that nothing is appended to bytes this
+ * module did not write. Decoders skip chunks they do not know.
+ */
+export function withChunkAppended(wav: Buffer, chunk: Buffer): Buffer[] | null {
+  if (
+    wav.length < 12 ||
+    wav.toString('ascii', 0, 4) !== 'RIFF' ||
+    wav.toString('ascii', 8, 12) !== 'WAVE' ||
+    wav.readUInt32LE(4) + 8 !== wav.length
+  ) {
+    return null;
+  }
+  const pad = wav.length % 2 === 1 ? Buffer.alloc(1) : null;
+  wav.writeUInt32LE(wav.length - 8 + (pad?.length ?? 0) + chunk.length, 4);
+  return pad ? [wav, pad, chunk] : [wav, chunk];
+}
+
+/**
+ * The body of the first chunk called `id` in `buf`, which holds whole chunks one after the
+ * other (a WAV's bytes after its `data` chunk); null when there is none or it is cut short.
+ */
+export function findChunk(buf: Buffer, id: string): Buffer | null {
+  for (let offset = 0; offset + 8 <= buf.length;) {
+    const size = buf.readUInt32LE(offset + 4);
+    const body = offset + 8;
+    if (body + size > buf.length) return null;
+    if (buf.toString('ascii', offset, offset + 4) === id) return buf.subarray(body, body + size);
+    offset = body + size + (size % 2);
+  }
+  return null;
+}

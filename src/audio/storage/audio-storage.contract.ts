@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { SegmentWords } from '../../common/speech/word-boundary';
+import { encodeWav, parseWavHeader } from '../engine/wav';
 import type { AudioStorage } from './audio.storage';
 
 /** An adapter under test, with the means to look behind it. */
@@ -53,6 +54,21 @@ export function audioStorageContract(name: string, make: () => Promise<AudioStor
       expect(await f.readWords('p1', 's1')).toBeNull();
       expect(await f.storage.readWords('p1', 's1')).toBeNull();
       expect(await f.readAudio('p1', 's1')).toEqual(Buffer.from('RIFF-b'));
+    });
+
+    it('keeps word boundaries with a real WAV, which still reads as the same samples', async () => {
+      const samples = Int16Array.from({ length: 101 }, (_, i) => i * 3 - 150);
+      const wav = encodeWav(samples, 22050);
+      await f.storage.write('p1', 's1', Buffer.from(wav), { ...WORDS, sampleCount: 101 });
+      expect(await f.storage.readWords('p1', 's1')).toEqual({ ...WORDS, sampleCount: 101 });
+      const stored = (await f.readAudio('p1', 's1'))!;
+      const header = parseWavHeader(stored);
+      expect(header).toMatchObject({ sampleRate: 22050, channels: 1, dataBytes: 202 });
+      expect(stored.subarray(header.dataOffset, header.dataOffset + 202)).toEqual(wav.subarray(44));
+      // A WAV without boundaries drops them.
+      await f.storage.write('p1', 's1', Buffer.from(wav));
+      expect(await f.storage.readWords('p1', 's1')).toBeNull();
+      expect(await f.readAudio('p1', 's1')).toEqual(wav);
     });
 
     it('removes a segment audio and only that one; removing twice is fine', async () => {

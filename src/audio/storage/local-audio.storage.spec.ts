@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSegmentWords } from '../../common/speech/word-boundary';
+import { parseSegmentWords, serializeSegmentWords } from '../../common/speech/word-boundary';
+import { encodeWav } from '../engine/wav';
 import { MediaLayout } from '../../media/media-layout';
 import { audioStorageContract } from './audio-storage.contract';
 import { LocalAudioStorage } from './local-audio.storage';
@@ -43,6 +44,32 @@ describe('LocalAudioStorage (disk specifics)', () => {
       mkdirSync(media.audioPath('p1', 's1'), { recursive: true });
       await expect(storage.write('p1', 's1', Buffer.from('x'))).rejects.toThrow();
       expect(readdirSync(join(media.audioPath('p1', 's1'), '..'))).toEqual(['s1.wav']);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the boundaries of a WAV inside it: one file per segment, none beside it', async () => {
+    const { dataDir, media, storage } = localFixture();
+    try {
+      const words = {
+        text: 'Hi.',
+        sampleRate: 22050,
+        sampleCount: 3,
+        words: [{ sample: 0, textStart: 0, textLength: 2, sentenceStart: true }],
+      };
+      await storage.write('p1', 's1', encodeWav(new Int16Array(3), 22050), words);
+      expect(readdirSync(join(media.audioPath('p1', 's1'), '..'))).toEqual(['s1.wav']);
+      const stored = readFileSync(media.audioPath('p1', 's1'));
+      expect(stored.readUInt32LE(4) + 8).toBe(stored.length);
+      expect(stored.length % 2).toBe(0);
+      expect(await storage.readWords('p1', 's1')).toEqual(words);
+      // An older version's side file does not win over the WAV's own boundaries.
+      writeFileSync(
+        media.audioWordsPath('p1', 's1'),
+        serializeSegmentWords({ ...words, text: 'Old.' }),
+      );
+      expect(await storage.readWords('p1', 's1')).toEqual(words);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
