@@ -14,7 +14,12 @@ import type { Project } from '../src/projects/project.types';
 import { KyselySettingsRepository } from '../src/settings/kysely-settings.repository';
 import { KyselyTaskRecordRepository } from '../src/tasks/state/kysely-task-record.repository';
 import { readJson } from '../src/database/dialect';
-import { applyChange, newTaskRecord, segmentClaim, TaskChange } from '../src/tasks/task-transitions';
+import {
+  applyChange,
+  newTaskRecord,
+  segmentClaim,
+  TaskChange,
+} from '../src/tasks/task-transitions';
 import type { TaskRecord, TaskSnapshot } from '../src/tasks/task.types';
 import { TaskViewCache } from '../src/tasks/task-view.cache';
 import { createTestDatabase, type TestDatabase, testDatabaseMode } from './support/postgres';
@@ -224,8 +229,18 @@ describe(`storage adapters on ${mode} (contract)`, () => {
     });
 
     it('stores logos oldest first; a transaction is all or nothing', async () => {
-      const older = { id: newId(), name: 'older', file: 'logos/a.png', uploadedAt: '2026-01-01T00:00:00.000Z' };
-      const newer = { id: newId(), name: 'newer', file: 'logos/b.png', uploadedAt: '2026-02-01T00:00:00.000Z' };
+      const older = {
+        id: newId(),
+        name: 'older',
+        file: 'logos/a.png',
+        uploadedAt: '2026-01-01T00:00:00.000Z',
+      };
+      const newer = {
+        id: newId(),
+        name: 'newer',
+        file: 'logos/b.png',
+        uploadedAt: '2026-02-01T00:00:00.000Z',
+      };
       await settings.addLogo(newer);
       await settings.addLogo(older);
       expect(await settings.listLogos()).toEqual([older, newer]);
@@ -312,8 +327,57 @@ describe(`storage adapters on ${mode} (contract)`, () => {
       return versions;
     };
     const entryRows = async (id: string) =>
-      (await db.selectFrom('task_entries').select('list').where('task_id', '=', id).execute())
-        .length;
+      (
+        await db
+          .selectFrom('task_entries')
+          .select('list')
+          .where('task_id', '=', id)
+          .where('list', 'in', ['completed', 'errors'])
+          .execute()
+      ).length;
+
+    it("keeps an unfinished batch's claims in one entry row, out of the row each version updates", async () => {
+      const id = `tts_batch_${newId()}`;
+      const versions = batchVersions(id, 40);
+      await records.save(versions[0]);
+      const claimRows = () =>
+        db
+          .selectFrom('task_entries')
+          .select(['position', 'entry'])
+          .where('task_id', '=', id)
+          .where('list', '=', 'claims')
+          .execute();
+      const [written] = await claimRows();
+      expect(readJson(written.entry)).toEqual(versions[0].claims);
+      const row = await db
+        .selectFrom('tasks')
+        .select(['claims'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(row.claims).toBeNull();
+      // Later versions leave that row alone, and read back with the claims they hold.
+      for (let i = 1; i < 20; i++) await records.save(versions[i], versions[i - 1]);
+      expect(await claimRows()).toEqual([written]);
+      expect((await records.loadAll()).find((r) => r.id === id)).toEqual(versions[19]);
+      // Finished: no claims, no entry rows.
+      await records.save(versions[versions.length - 1]);
+      expect(await claimRows()).toEqual([]);
+      await records.removeMany([id]);
+    });
+
+    it('reads the claims of a row written before they moved to an entry row', async () => {
+      const id = `tts_batch_${newId()}`;
+      const [first] = batchVersions(id, 3);
+      await records.save(first);
+      await db
+        .updateTable('tasks')
+        .set({ claims: JSON.stringify(first.claims) })
+        .where('id', '=', id)
+        .execute();
+      await db.deleteFrom('task_entries').where('task_id', '=', id).execute();
+      expect((await records.loadAll()).find((r) => r.id === id)).toEqual(first);
+      await records.removeMany([id]);
+    });
 
     it('a batch written version by version (each from the previous) reads back whole at every version', async () => {
       const id = `tts_batch_${newId()}`;

@@ -23,6 +23,15 @@ interface StoredState {
 type EntryList = 'completed' | 'errors';
 
 /**
+ * The list of `task_entries` that holds an unfinished task's claims: one row (position 0), the
+ * JSON array of the claims of the version written in full. Not in the `tasks` row: SQLite
+ * rewrites a whole row, overflow pages included, on every UPDATE, and a 1,000-segment batch's
+ * claims (~47 KB) made every version of it write ~12 pages more (strace of a batch: ~94
+ * `pwrite64` per segment on the event loop; docs/PERFORMANCE.md).
+ */
+const CLAIMS_LIST = 'claims';
+
+/**
  * Task records in the `tasks` table (SQLite or PostgreSQL, through Kysely), written so that
  * the bytes of one version do not grow with the task (issue 16, row 2c):
  *
@@ -33,8 +42,10 @@ type EntryList = 'completed' | 'errors';
  *   the row and inserts only the entries appended since, in one transaction;
  * - a **finished** task's row holds its whole snapshot, exactly what pollers are sent, and no
  *   entry rows (deleted in the transaction that writes it);
- * - `claims` are those of the version written in full; a later version's are those minus the
- *   claims of its settled segments, which is how task-transitions.ts lets claims go.
+ * - `claims` are those of the version written in full (an entry row of list `claims`, written
+ *   with it; rows written before this kept them in the `claims` column, still read); a later
+ *   version's are those minus the claims of its settled segments, which is how
+ *   task-transitions.ts lets claims go.
  *
  * An older version never overwrites a newer one (the row's version is compared in SQL, and
  * entries are only written by the write that updated the row). Entry rows are inserted
@@ -66,14 +77,14 @@ export class KyselyTaskRecordRepository extends TaskRecordRepository {
         ...snapshot.completed_segments,
         ...((entries.get(id)?.completed ?? []) as CompletedSegment[]),
       ];
-      const errors = [
-        ...snapshot.errors,
-        ...((entries.get(id)?.errors ?? []) as TaskErrorEntry[]),
-      ];
+      const errors = [...snapshot.errors, ...((entries.get(id)?.errors ?? []) as TaskErrorEntry[])];
       const claims = isTerminal(snapshot.status)
         ? []
         : claimsLeft(
-            (row.claims ? readJson<string[]>(row.claims) : null) ?? state.claims ?? [],
+            (entries.get(id)?.claims[0] as string[] | undefined) ??
+              (row.claims ? readJson<string[]>(row.claims) : null) ??
+              state.claims ??
+              [],
             completed,
             errors,
           );
@@ -176,7 +187,7 @@ export class KyselyTaskRecordRepository extends TaskRecordRepository {
       version: task.version,
       owner: task.owner,
       state: terminal ? JSON.stringify({}) : stateJson(task),
-      claims: JSON.stringify(task.claims),
+      claims: null,
     };
     await this.db.transaction().execute(async (trx) => {
       const result = await trx
@@ -199,13 +210,16 @@ export class KyselyTaskRecordRepository extends TaskRecordRepository {
       if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return; // a newer version is stored
       await trx.deleteFrom('task_entries').where('task_id', '=', task.id).execute();
       if (terminal) return;
+      await insertEntries(trx, task.id, CLAIMS_LIST, [task.claims], 0);
       await insertEntries(trx, task.id, 'completed', task.completed, 0);
       await insertEntries(trx, task.id, 'errors', task.errors, 0);
     });
   }
 
   /** Entry rows by task, each list in order. */
-  private async loadEntries(): Promise<Map<string, Record<EntryList, unknown[]>>> {
+  private async loadEntries(): Promise<
+    Map<string, Record<EntryList | typeof CLAIMS_LIST, unknown[]>>
+  > {
     const rows = await this.db
       .selectFrom('task_entries')
       .select(['task_id', 'list', 'entry'])
@@ -213,11 +227,11 @@ export class KyselyTaskRecordRepository extends TaskRecordRepository {
       .orderBy('list')
       .orderBy('position')
       .execute();
-    const out = new Map<string, Record<EntryList, unknown[]>>();
+    const out = new Map<string, Record<EntryList | typeof CLAIMS_LIST, unknown[]>>();
     for (const row of rows) {
       let lists = out.get(row.task_id);
-      if (!lists) out.set(row.task_id, (lists = { completed: [], errors: [] }));
-      if (row.list === 'completed' || row.list === 'errors') {
+      if (!lists) out.set(row.task_id, (lists = { completed: [], errors: [], claims: [] }));
+      if (row.list === 'completed' || row.list === 'errors' || row.list === CLAIMS_LIST) {
         lists[row.list].push(readJson(row.entry));
       }
     }
@@ -253,7 +267,7 @@ function stateJson(task: TaskRecord): string {
 async function insertEntries(
   db: Database,
   taskId: string,
-  list: EntryList,
+  list: EntryList | typeof CLAIMS_LIST,
   entries: readonly unknown[],
   from: number,
 ): Promise<void> {
