@@ -15,6 +15,11 @@
  *
  *   node bench/thread-cpu.mjs before=/work/builds/99f95da after=. [--words=1000 | --sentences=100]
  *                             [--workers=2] [--rounds=3]
+ *
+ * THREAD_CPU_DUMP=1 also prints every thread's ticks per batch (stderr); THREAD_CPU_NODE_FLAGS
+ * passes V8/Node flags to the services (e.g. `--single-threaded-gc`, to see what of the V8
+ * helpers' time is GC: in this service's sentence batches it was not, it shrank round after
+ * round like JIT compilation).
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,7 +99,13 @@ const services = [];
 let engine;
 try {
   for (const build of builds) {
-    const service = await startService({ workers, label: build.name, appDir: build.appDir });
+    const service = await startService({
+      workers,
+      label: build.name,
+      appDir: build.appDir,
+      // Diagnosis only: V8 flags for the services (e.g. --single-threaded-gc).
+      execArgv: (process.env.THREAD_CPU_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+    });
     services.push({ ...service, startupTids: startupTidsOf(service.pid) });
   }
   engine = await startRawEngine(workers, textsFile);
