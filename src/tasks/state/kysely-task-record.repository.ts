@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database, InjectDatabase } from '../../database/database.constants';
 import { readJson } from '../../database/dialect';
+import { PreparedQuery } from '../../database/prepared-query';
 import { isTerminal, segmentClaim, snapshotOf, summaryOf } from '../task-transitions';
 import type { CompletedSegment, TaskErrorEntry, TaskRecord, TaskSnapshot } from '../task.types';
 import { TaskRecordRepository } from './task-record.repository';
@@ -56,9 +57,32 @@ const CLAIMS_LIST = 'claims';
 export class KyselyTaskRecordRepository extends TaskRecordRepository {
   /** Tasks whose last write failed here: the next one is written in full. */
   private readonly unsure = new Set<string>();
+  /**
+   * The statements every version runs, compiled once (database/prepared-query.ts): a version's
+   * row, and the one entry a settled segment appends.
+   */
+  private readonly updateHead: PreparedQuery<
+    [status: string, snapshot: string, version: number, owner: string, state: string, id: string]
+  >;
+  private readonly insertEntry: PreparedQuery<
+    [taskId: string, list: string, position: number, entry: string]
+  >;
 
   constructor(@InjectDatabase() private readonly db: Database) {
     super();
+    this.updateHead = new PreparedQuery(6, (arg) =>
+      db
+        .updateTable('tasks')
+        .set({ status: arg(0), snapshot: arg(1), version: arg(2), owner: arg(3), state: arg(4) })
+        .where('id', '=', arg(5))
+        .where('version', '<', arg(2)),
+    );
+    this.insertEntry = new PreparedQuery(4, (arg) =>
+      db
+        .insertInto('task_entries')
+        .values({ task_id: arg(0), list: arg(1), position: arg(2), entry: arg(3) })
+        .onConflict((oc) => oc.columns(['task_id', 'list', 'position']).doNothing()),
+    );
   }
 
   async loadAll(): Promise<TaskRecord[]> {
@@ -145,20 +169,16 @@ export class KyselyTaskRecordRepository extends TaskRecordRepository {
 
   /** The version made from `previous`: the row, and the entries appended since. */
   private async saveChange(task: TaskRecord, previous: TaskRecord): Promise<void> {
-    const head = {
-      status: task.status,
-      snapshot: headJson(task),
-      version: task.version,
-      owner: task.owner,
-      state: stateJson(task),
-    };
     const update = (db: Database) =>
-      db
-        .updateTable('tasks')
-        .set(head)
-        .where('id', '=', task.id)
-        .where('version', '<', task.version)
-        .executeTakeFirst();
+      this.updateHead.run(
+        db,
+        task.status,
+        headJson(task),
+        task.version,
+        task.owner,
+        stateJson(task),
+        task.id,
+      );
     const appended =
       task.completed.length > previous.completed.length ||
       task.errors.length > previous.errors.length;
@@ -169,10 +189,31 @@ export class KyselyTaskRecordRepository extends TaskRecordRepository {
     }
     await this.db.transaction().execute(async (trx) => {
       const result = await update(trx);
-      if (Number(result.numUpdatedRows) === 0) return; // a newer version is stored
-      await insertEntries(trx, task.id, 'completed', task.completed, previous.completed.length);
-      await insertEntries(trx, task.id, 'errors', task.errors, previous.errors.length);
+      if (Number(result.numAffectedRows ?? 0) === 0) return; // a newer version is stored
+      await this.insertEntries(
+        trx,
+        task.id,
+        'completed',
+        task.completed,
+        previous.completed.length,
+      );
+      await this.insertEntries(trx, task.id, 'errors', task.errors, previous.errors.length);
     });
+  }
+
+  /** Entries `from` on of a list, as rows (idempotent: an existing position is kept). */
+  private async insertEntries(
+    db: Database,
+    taskId: string,
+    list: EntryList | typeof CLAIMS_LIST,
+    entries: readonly unknown[],
+    from: number,
+  ): Promise<void> {
+    if (entries.length - from === 1) {
+      await this.insertEntry.run(db, taskId, list, from, JSON.stringify(entries[from]));
+      return;
+    }
+    await insertEntries(db, taskId, list, entries, from);
   }
 
   /** The whole record: a new task, a finished one, or one this process is unsure of. */
