@@ -3,7 +3,8 @@ import { Kysely, sql } from 'kysely';
 import type { PageWindow } from '../../common/pagination';
 import { InjectDatabase } from '../../database/database.constants';
 import { SqlDialect, sqlDialect } from '../../database/dialect';
-import type { DatabaseSchema } from '../../database/schema';
+import { PreparedQuery } from '../../database/prepared-query';
+import type { DatabaseSchema, SegmentRow, SegmentRowUpdate } from '../../database/schema';
 import { ProjectNotFoundError } from '../project.errors';
 import type { Segment, SegmentChanges, SegmentDraft } from './segment.types';
 import { SegmentsRepository } from './segments.repository';
@@ -11,6 +12,22 @@ import { insertSegmentRows, toSegment, toSegmentUpdate } from './segment-rows';
 
 /** Ids per UPDATE of a reorder: 2 parameters each, plus the project id. */
 const ORDER_CHUNK = 500;
+
+/**
+ * The statements every generated segment runs (`findById`, `update` of its audio), compiled
+ * once per database (database/prepared-query.ts) and shared by its transactions, which each
+ * get a repository of their own. Keyed by the database's dialect adapter, which a Kysely
+ * instance and its transactions share.
+ */
+interface SegmentStatements {
+  find: PreparedQuery<[id: string], SegmentRow>;
+  /** The same, locking the row (PostgreSQL, in a transaction). */
+  findLocked: PreparedQuery<[id: string], SegmentRow>;
+  /** An update by the columns it sets, in order (at most 2^6 sets), then the id. */
+  updates: Map<string, PreparedQuery<unknown[], SegmentRow>>;
+}
+
+const statementsByDatabase = new WeakMap<object, SegmentStatements>();
 
 /**
  * SegmentsRepository through Kysely, on SQLite or PostgreSQL.
@@ -68,10 +85,10 @@ export class KyselySegmentsRepository extends SegmentsRepository {
   }
 
   async findById(id: string): Promise<Segment | undefined> {
-    let query = this.db.selectFrom('segments').selectAll().where('id', '=', id);
-    if (this.db.isTransaction && this.dialect.name === 'postgres') query = query.forUpdate();
-    const row = await query.executeTakeFirst();
-    return row && toSegment(row);
+    const lock = this.db.isTransaction && this.dialect.name === 'postgres';
+    const statements = this.statements();
+    const { rows } = await (lock ? statements.findLocked : statements.find).run(this.db, id);
+    return rows.length > 0 ? toSegment(rows[0]) : undefined;
   }
 
   async append(projectId: string, drafts: readonly SegmentDraft[]): Promise<Segment[]> {
@@ -88,14 +105,42 @@ export class KyselySegmentsRepository extends SegmentsRepository {
 
   async update(id: string, changes: SegmentChanges): Promise<Segment | undefined> {
     const update = toSegmentUpdate(changes, this.dialect);
-    if (Object.keys(update).length === 0) return this.findById(id);
-    const row = await this.db
-      .updateTable('segments')
-      .set(update)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
-    return row && toSegment(row);
+    const columns = Object.keys(update) as (keyof SegmentRowUpdate)[];
+    if (columns.length === 0) return this.findById(id);
+    const { updates } = this.statements();
+    const key = columns.join(',');
+    let statement = updates.get(key);
+    if (!statement) {
+      statement = new PreparedQuery<unknown[], SegmentRow>(columns.length + 1, (arg) =>
+        this.db
+          .updateTable('segments')
+          .set(Object.fromEntries(columns.map((column, i) => [column, arg(i)])))
+          .where('id', '=', arg(columns.length))
+          .returningAll(),
+      );
+      updates.set(key, statement);
+    }
+    const { rows } = await statement.run(this.db, ...columns.map((column) => update[column]), id);
+    return rows.length > 0 ? toSegment(rows[0]) : undefined;
+  }
+
+  /** This database's prepared statements (see SegmentStatements). */
+  private statements(): SegmentStatements {
+    const key = this.db.getExecutor().adapter;
+    let statements = statementsByDatabase.get(key);
+    if (!statements) {
+      statements = {
+        find: new PreparedQuery(1, (arg) =>
+          this.db.selectFrom('segments').selectAll().where('id', '=', arg(0)),
+        ),
+        findLocked: new PreparedQuery(1, (arg) =>
+          this.db.selectFrom('segments').selectAll().where('id', '=', arg(0)).forUpdate(),
+        ),
+        updates: new Map(),
+      };
+      statementsByDatabase.set(key, statements);
+    }
+    return statements;
   }
 
   async delete(id: string): Promise<Segment | undefined> {
