@@ -88,3 +88,72 @@ export function configuredEngine(workers = 2): TtsEngine {
   // The variables of the test process, as `testConfig` reads them.
   return buildEngine(chooseEngine(loadAppConfig(process.env)), workers);
 }
+
+/**
+ * The configured engine, except that once `passing` syntheses have started, every further one
+ * waits until `release()` (an abort still ends it): a batch held part-way, however fast the
+ * machine, for tests that must see it mid-way.
+ */
+export class GatedEngine extends TtsEngine {
+  private started = 0;
+  private opened: () => void = () => undefined;
+  private readonly open = new Promise<void>((resolve) => (this.opened = resolve));
+
+  constructor(
+    private readonly real: TtsEngine,
+    private readonly passing: number,
+  ) {
+    super();
+  }
+
+  get workers(): number {
+    return this.real.workers;
+  }
+
+  start(): Promise<void> {
+    return this.real.start();
+  }
+
+  isAvailable(): boolean {
+    return this.real.isAvailable();
+  }
+
+  stats(): EngineStats {
+    return this.real.stats();
+  }
+
+  describe(): EngineDescription {
+    return this.real.describe();
+  }
+
+  close(): Promise<void> {
+    return this.real.close();
+  }
+
+  /** Lets every held and later synthesis go on. */
+  release(): void {
+    this.opened();
+  }
+
+  async synthesize(
+    request: SynthesisRequest,
+    options: SynthesisOptions = {},
+  ): Promise<SynthesisResult> {
+    this.started += 1;
+    if (this.started > this.passing) await this.gate(options.signal);
+    return this.real.synthesize(request, options);
+  }
+
+  private gate(signal?: AbortSignal): Promise<void> {
+    if (!signal) return this.open;
+    if (signal.aborted) return Promise.reject(new SynthesisAbortedError());
+    return new Promise<void>((resolve, reject) => {
+      const aborted = () => reject(new SynthesisAbortedError());
+      signal.addEventListener('abort', aborted, { once: true });
+      void this.open.then(() => {
+        signal.removeEventListener('abort', aborted);
+        resolve();
+      });
+    });
+  }
+}
