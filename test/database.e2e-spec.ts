@@ -110,7 +110,10 @@ describe(`concurrent writers of one project on ${mode} (e2e)`, () => {
 
 /** The fake engine, except that a text containing "hang" waits until it is aborted. */
 class HangingEngine extends FakeTtsEngine {
-  override synthesize(request: SynthesisRequest, options: SynthesisOptions = {}): Promise<SynthesisResult> {
+  override synthesize(
+    request: SynthesisRequest,
+    options: SynthesisOptions = {},
+  ): Promise<SynthesisResult> {
     if (!request.text.includes('hang')) return super.synthesize(request, options);
     return new Promise((_, reject) => {
       const abort = () => reject(new SynthesisAbortedError());
@@ -131,7 +134,9 @@ describe(`restart on the same ${mode} database (e2e)`, () => {
     const stuck = await http.importProject(['hang here']);
     const running = (await http.post(`/api/projects/${stuck.id}/generate-all-audio/`)).json();
     expect(running.status).toBe('PENDING');
-    expect((await http.patch('/api/settings/', { tts_speed: 1.3, subtitles_enabled: false })).statusCode).toBe(200);
+    expect(
+      (await http.patch('/api/settings/', { tts_speed: 1.3, subtitles_enabled: false })).statusCode,
+    ).toBe(200);
     const before = {
       projects: (await http.get('/api/projects/')).body,
       done: (await http.get(`/api/projects/${done.id}/`)).body,
@@ -269,84 +274,90 @@ postgresOnly('PostgreSQL: no stall while another connection holds a row lock (e2
   });
 });
 
-postgresOnly('PostgreSQL: two service processes starting at once on an empty database (e2e)', () => {
-  it('both start, the migrations run once; a task of a killed process is FAILED by the next start', async () => {
-    const database = await createTestDatabase('two_processes');
-    const servers: ServerProcess[] = [];
-    try {
-      const env = { DATABASE_URL: database.url, TTS_WORKERS: '1', LOG_LEVEL: 'info' };
-      const started = await Promise.all([
-        startServerProcess({ ...env, DATA_DIR: tmpDataDir() }),
-        startServerProcess({ ...env, DATA_DIR: tmpDataDir() }),
-      ]);
-      servers.push(...started);
-      const [a, b] = started;
-      const applied = (server: ServerProcess) =>
-        (server.output().match(/Applied migration \d+_\w+/g) ?? []).sort();
-      // Each migration applied exactly once, by one of the two processes.
-      expect([...applied(a), ...applied(b)].sort()).toEqual(
-        Object.keys(MIGRATIONS).map((name) => `Applied migration ${name}`),
-      );
-      const names = await queryRows(database.url, 'SELECT name FROM kysely_migration ORDER BY name');
-      expect(names.map((row) => row.name)).toEqual(Object.keys(MIGRATIONS));
-
-      // One database, two processes: what one writes, the other reads.
-      const created = await fetch(`${a.baseUrl}/api/projects/import/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          format: 'json',
-          title: 'Shared',
-          segments: Array.from({ length: 40 }, (_, i) => ({
-            text_content: `Sentence number ${i} of a long enough story to keep the engine busy for a while.`,
-          })),
-        }),
-      });
-      expect(created.status).toBe(201);
-      const project = (await created.json()) as { id: string };
-      const seen = await fetch(`${b.baseUrl}/api/projects/${project.id}/`);
-      expect(seen.status).toBe(200);
-
-      // A batch on A, killed mid-run: B leaves it alone (A's pid may still run for all B
-      // knows at its start); a start after A is gone marks it as the contract says.
-      const batch = (await (
-        await fetch(`${a.baseUrl}/api/projects/${project.id}/generate-all-audio/`, {
-          method: 'POST',
-        })
-      ).json()) as { task_id: string };
-      for (;;) {
-        const status = (await (
-          await fetch(`${a.baseUrl}/api/tasks/${batch.task_id}/status/`)
-        ).json()) as { completed_segments: unknown[] };
-        if (status.completed_segments.length >= 1) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      a.child.kill('SIGKILL');
-      await a.exited;
-
-      const third = await startTestApp({ env: { DATABASE_URL: database.url } });
+postgresOnly(
+  'PostgreSQL: two service processes starting at once on an empty database (e2e)',
+  () => {
+    it('both start, the migrations run once; a task of a killed process is FAILED by the next start', async () => {
+      const database = await createTestDatabase('two_processes');
+      const servers: ServerProcess[] = [];
       try {
-        const status = (await api(third.app).get(`/api/tasks/${batch.task_id}/status/`)).json();
-        expect(status.status).toBe('FAILED');
-        expect(status.errors).toContainEqual({
-          segment_id: null,
-          error: 'Interrupted by server restart',
+        const env = { DATABASE_URL: database.url, TTS_WORKERS: '1', LOG_LEVEL: 'info' };
+        const started = await Promise.all([
+          startServerProcess({ ...env, DATA_DIR: tmpDataDir() }),
+          startServerProcess({ ...env, DATA_DIR: tmpDataDir() }),
+        ]);
+        servers.push(...started);
+        const [a, b] = started;
+        const applied = (server: ServerProcess) =>
+          (server.output().match(/Applied migration \d+_\w+/g) ?? []).sort();
+        // Each migration applied exactly once, by one of the two processes.
+        expect([...applied(a), ...applied(b)].sort()).toEqual(
+          Object.keys(MIGRATIONS).map((name) => `Applied migration ${name}`),
+        );
+        const names = await queryRows(
+          database.url,
+          'SELECT name FROM kysely_migration ORDER BY name',
+        );
+        expect(names.map((row) => row.name)).toEqual(Object.keys(MIGRATIONS));
+
+        // One database, two processes: what one writes, the other reads.
+        const created = await fetch(`${a.baseUrl}/api/projects/import/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            format: 'json',
+            title: 'Shared',
+            segments: Array.from({ length: 40 }, (_, i) => ({
+              text_content: `Sentence number ${i} of a long enough story to keep the engine busy for a while.`,
+            })),
+          }),
         });
-        expect(status.completed_segments.length).toBeGreaterThanOrEqual(1);
-      } finally {
-        await third.close();
-      }
-    } finally {
-      for (const server of servers) {
-        if (server.child.exitCode === null && server.child.signalCode === null) {
-          server.child.kill('SIGTERM');
-          await server.exited;
+        expect(created.status).toBe(201);
+        const project = (await created.json()) as { id: string };
+        const seen = await fetch(`${b.baseUrl}/api/projects/${project.id}/`);
+        expect(seen.status).toBe(200);
+
+        // A batch on A, killed mid-run: B leaves it alone (A's pid may still run for all B
+        // knows at its start); a start after A is gone marks it as the contract says.
+        const batch = (await (
+          await fetch(`${a.baseUrl}/api/projects/${project.id}/generate-all-audio/`, {
+            method: 'POST',
+          })
+        ).json()) as { task_id: string };
+        for (;;) {
+          const status = (await (
+            await fetch(`${a.baseUrl}/api/tasks/${batch.task_id}/status/`)
+          ).json()) as { completed_segments: unknown[] };
+          if (status.completed_segments.length >= 1) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
         }
+        a.child.kill('SIGKILL');
+        await a.exited;
+
+        const third = await startTestApp({ env: { DATABASE_URL: database.url } });
+        try {
+          const status = (await api(third.app).get(`/api/tasks/${batch.task_id}/status/`)).json();
+          expect(status.status).toBe('FAILED');
+          expect(status.errors).toContainEqual({
+            segment_id: null,
+            error: 'Interrupted by server restart',
+          });
+          expect(status.completed_segments.length).toBeGreaterThanOrEqual(1);
+        } finally {
+          await third.close();
+        }
+      } finally {
+        for (const server of servers) {
+          if (server.child.exitCode === null && server.child.signalCode === null) {
+            server.child.kill('SIGTERM');
+            await server.exited;
+          }
+        }
+        await database.drop();
       }
-      await database.drop();
-    }
-  });
-});
+    });
+  },
+);
 
 function tmpDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'storyflow-proc-'));

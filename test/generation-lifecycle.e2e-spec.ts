@@ -11,7 +11,11 @@ const texts = (n: number) =>
   Array.from({ length: n }, (_, i) => `${i + 1}. ${SENTENCE} ${SENTENCE}`);
 
 /** Resolves once the task has reported at least `n` completed segments. */
-async function completedAtLeast(t: Pick<UsedTestApp, 'app'>, taskId: string, n: number): Promise<void> {
+async function completedAtLeast(
+  t: Pick<UsedTestApp, 'app'>,
+  taskId: string,
+  n: number,
+): Promise<void> {
   const snapshots = await t.app.get(TaskManagerService).watch(taskId);
   return new Promise((resolve, reject) => {
     const sub = snapshots.subscribe({

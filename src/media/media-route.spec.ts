@@ -48,7 +48,11 @@ describe('conditional requests and ranges on a stored file', () => {
     ['If-None-Match with another tag', { 'if-none-match': '"other"' }, 200],
     ['a reload (no-cache)', { 'if-none-match': v.etag, 'cache-control': 'no-cache' }, 200],
     ['If-Modified-Since its time', { 'if-modified-since': httpDate(modified.getTime()) }, 304],
-    ['If-Modified-Since before it', { 'if-modified-since': httpDate(modified.getTime() - 2000) }, 200],
+    [
+      'If-Modified-Since before it',
+      { 'if-modified-since': httpDate(modified.getTime() - 2000) },
+      200,
+    ],
     [
       'If-Modified-Since beside a failing If-None-Match',
       { 'if-none-match': '"other"', 'if-modified-since': httpDate(modified.getTime()) },
@@ -73,7 +77,11 @@ describe('conditional requests and ranges on a stored file', () => {
     ['a malformed header: the whole file', { range: 'bytes=x-y' }, undefined],
     ['another unit: the whole file', { range: 'items=0-1' }, undefined],
     ['If-Range with its tag', { range: 'bytes=0-3', 'if-range': v.etag }, { start: 0, end: 3 }],
-    ['If-Range with an old tag: the whole file', { range: 'bytes=0-3', 'if-range': '"old"' }, undefined],
+    [
+      'If-Range with an old tag: the whole file',
+      { range: 'bytes=0-3', 'if-range': '"old"' },
+      undefined,
+    ],
     [
       'If-Range with its date',
       { range: 'bytes=0-3', 'if-range': httpDate(modified.getTime()) },

@@ -60,12 +60,7 @@ export class SegmentPipeline {
         sampleCount: samples.length,
         words,
       };
-      await this.storage.write(
-        job.projectId,
-        job.segmentId,
-        wavOf(result),
-        boundaries,
-      );
+      await this.storage.write(job.projectId, job.segmentId, wavOf(result), boundaries);
       const duration = durationOf(samples, sampleRate);
       stage = 'record';
       const completed = {
