@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { namedBuilds, numberOption as opt } from './support/args.mjs';
+import { askChild } from './support/processes.mjs';
 
 const PROJECT = '11111111-1111-4111-8111-111111111111';
 const SEGMENT = '22222222-2222-4222-8222-222222222222';
@@ -106,11 +107,11 @@ async function parent() {
 
 /** Wall time and the server's CPU time while `run` runs. */
 async function measure(server, run) {
-  const before = await ask(server.process, 'cpu');
+  const before = await askFor(server.process, 'cpu');
   const started = process.hrtime.bigint();
   await run();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const after = await ask(server.process, 'cpu');
+  const after = await askFor(server.process, 'cpu');
   return { seconds, cpuMs: after - before };
 }
 
@@ -154,15 +155,9 @@ async function start(dir, wav) {
   return { process: c, port, dataDir };
 }
 
-function ask(c, message) {
-  return new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error('no answer in 60 s')), 60_000);
-    c.once('message', (m) => {
-      clearTimeout(timer);
-      ok(m.cpuMs);
-    });
-    c.send(message);
-  });
+/** The child's answer to `message`: its `cpuMs`. */
+async function askFor(c, message) {
+  return (await askChild(c, message, 60_000)).cpuMs;
 }
 
 async function child(dir) {

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { namedBuilds, numberOption as opt } from './support/args.mjs';
+import { askChild } from './support/processes.mjs';
 
 if (process.argv[2] === '--child') {
   await child(resolve(process.argv[3]));
@@ -37,14 +38,14 @@ async function parent() {
     for (let round = 0; round < rounds; round++) {
       for (const [name] of builds) {
         for (const kind of ['200', '304']) {
-          const us = await ask(children[name], { measure: kind, requests });
+          const us = await askFor(children[name], { measure: kind, requests });
           results[name][kind].push(us);
         }
       }
     }
     for (const [name] of builds) {
       for (const kind of ['200', '304']) {
-        const n = await ask(children[name], { measure: kind, promises: true });
+        const n = await askFor(children[name], { measure: kind, promises: true });
         console.log(`${`${name} ${kind}`.padEnd(14)} ${n.toFixed(2)} promises created per poll`);
       }
     }
@@ -88,15 +89,9 @@ function start(dir) {
   });
 }
 
-function ask(c, message) {
-  return new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error('no answer in 300 s')), 300_000);
-    c.once('message', (m) => {
-      clearTimeout(timer);
-      ok(m.us);
-    });
-    c.send(message);
-  });
+/** The child's answer to `message`: its `us`. */
+async function askFor(c, message) {
+  return (await askChild(c, message, 300_000)).us;
 }
 
 async function child(dir) {

@@ -11,25 +11,16 @@
  *   node bench/synth-ab.mjs before=/work/builds/a98c1ed after=. [--words=1000 | --sentences=100]
  *                           [--workers=2] [--rounds=3] [--rate=0]
  */
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { median, pacedPolls } from './support/load.mjs';
-import { makeDataDir, startRawEngine, startService } from './support/processes.mjs';
+import { startRawEngine, startService } from './support/processes.mjs';
 import { generateAll, importProject, taskTiming, waitTask } from './support/story.mjs';
-import { oneWords, sentences } from './support/texts.mjs';
-import { namedBuilds, numberOption as opt } from './support/args.mjs';
+import { numberOption as opt } from './support/args.mjs';
+import { synthesisOptions } from './support/synthesis-options.mjs';
 
-const builds = namedBuilds().map(([name, appDir]) => ({ name, appDir }));
-if (!builds.length) throw new Error('Name the builds to compare: name=dir (each with dist/)');
-const words = opt('words', 0);
-const count = words || opt('sentences', 100);
-const workers = opt('workers', 2);
-const rounds = opt('rounds', 3);
+const { builds, words, count, workers, rounds, texts, scratch, textsFile } =
+  synthesisOptions('synth-ab');
 const rate = opt('rate', 0);
-const texts = words ? oneWords(words) : sentences(count, { seed: 5 });
-const scratch = makeDataDir('synth-ab');
-const textsFile = join(scratch, 'texts.json');
-writeFileSync(textsFile, JSON.stringify(texts));
 
 const services = [];
 let engine;

@@ -21,28 +21,18 @@
  * helpers' time is GC: in this service's sentence batches it was not, it shrank round after
  * round like JIT compilation).
  */
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { median } from './support/load.mjs';
-import { makeDataDir, startRawEngine, startService } from './support/processes.mjs';
+import { startRawEngine, startService } from './support/processes.mjs';
 import { generateAll, importProject, waitTask } from './support/story.mjs';
-import { oneWords, sentences } from './support/texts.mjs';
-import { namedBuilds, numberOption as opt } from './support/args.mjs';
+import { synthesisOptions } from './support/synthesis-options.mjs';
 
 const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
 const STARTUP_HELPERS = 6;
 const GROUPS = ['main', 'v8', 'synthesis', 'other'];
 
-const builds = namedBuilds().map(([name, appDir]) => ({ name, appDir }));
-if (!builds.length) throw new Error('Name the builds to compare: name=dir (each with dist/)');
-const words = opt('words', 0);
-const count = words || opt('sentences', 100);
-const workers = opt('workers', 2);
-const rounds = opt('rounds', 3);
-const texts = words ? oneWords(words) : sentences(count, { seed: 5 });
-const scratch = makeDataDir('thread-cpu');
-const textsFile = join(scratch, 'texts.json');
-writeFileSync(textsFile, JSON.stringify(texts));
+const { builds, words, count, workers, rounds, texts, scratch, textsFile } =
+  synthesisOptions('thread-cpu');
 
 /** {tid: {utime, stime, nice}} of every thread of a process, in ticks. */
 function threads(pid) {

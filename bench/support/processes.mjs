@@ -360,3 +360,13 @@ export async function startRawEngine(workers, textsFile) {
 }
 
 export { Child, withTimeout };
+
+/**
+ * Sends `message` to a forked child and resolves with its next message (the answer); rejects
+ * when none comes within `timeoutMs`.
+ */
+export function askChild(child, message, timeoutMs) {
+  const answer = new Promise((resolveAnswer) => child.once('message', resolveAnswer));
+  child.send(message);
+  return withTimeout(answer, timeoutMs, `answer to ${JSON.stringify(message)}`);
+}

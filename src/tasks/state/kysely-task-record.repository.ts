@@ -213,7 +213,19 @@ export class KyselyTaskRecordRepository extends TaskRecordRepository {
       await this.insertEntry.run(db, taskId, list, from, JSON.stringify(entries[from]));
       return;
     }
-    await insertEntries(db, taskId, list, entries, from);
+    for (let start = from; start < entries.length; start += INSERT_CHUNK) {
+      const values = entries.slice(start, start + INSERT_CHUNK).map((entry, i) => ({
+        task_id: taskId,
+        list,
+        position: start + i,
+        entry: JSON.stringify(entry),
+      }));
+      await db
+        .insertInto('task_entries')
+        .values(values)
+        .onConflict((oc) => oc.columns(['task_id', 'list', 'position']).doNothing())
+        .execute();
+    }
   }
 
   /** The whole record: a new task, a finished one, or one this process is unsure of. */
@@ -251,9 +263,9 @@ export class KyselyTaskRecordRepository extends TaskRecordRepository {
       if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return; // a newer version is stored
       await trx.deleteFrom('task_entries').where('task_id', '=', task.id).execute();
       if (terminal) return;
-      await insertEntries(trx, task.id, CLAIMS_LIST, [task.claims], 0);
-      await insertEntries(trx, task.id, 'completed', task.completed, 0);
-      await insertEntries(trx, task.id, 'errors', task.errors, 0);
+      await this.insertEntries(trx, task.id, CLAIMS_LIST, [task.claims], 0);
+      await this.insertEntries(trx, task.id, 'completed', task.completed, 0);
+      await this.insertEntries(trx, task.id, 'errors', task.errors, 0);
     });
   }
 
@@ -303,28 +315,6 @@ function stateJson(task: TaskRecord): string {
     entries: true,
   };
   return JSON.stringify(state);
-}
-
-async function insertEntries(
-  db: Database,
-  taskId: string,
-  list: EntryList | typeof CLAIMS_LIST,
-  entries: readonly unknown[],
-  from: number,
-): Promise<void> {
-  for (let start = from; start < entries.length; start += INSERT_CHUNK) {
-    const values = entries.slice(start, start + INSERT_CHUNK).map((entry, i) => ({
-      task_id: taskId,
-      list,
-      position: start + i,
-      entry: JSON.stringify(entry),
-    }));
-    await db
-      .insertInto('task_entries')
-      .values(values)
-      .onConflict((oc) => oc.columns(['task_id', 'list', 'position']).doNothing())
-      .execute();
-  }
 }
 
 /** The claims a task still holds: those written in full, minus its settled segments'. */
